@@ -43,6 +43,11 @@ INSTALLED_APPS = [
     "accounts",
     "audit",
     "workcal",
+    "notifications",
+    "files",
+    "cases",
+    "hazards",
+    "duty",
 ]
 
 MIDDLEWARE = [
@@ -160,6 +165,11 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = TESTING or DEBUG
 # Uploaded files live outside the web root and are served only through views that check permissions.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "files")) or VAR_DIR / "files")
+MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 20, minimum=1, maximum=500)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Dotted path of a callable(path) that raises ValidationError for an infected file (e.g. a clamd client).
+FILE_SCANNER = env_str("FILE_SCANNER", "") or ""
 
 EMAIL_HOST = env_str("EMAIL_HOST", "") or ""
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)

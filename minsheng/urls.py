@@ -13,6 +13,10 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("audit/", include("audit.urls")),
     path("calendar/", include("workcal.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("cases/", include("cases.urls")),
+    path("hazards/", include("hazards.urls")),
+    path("duty/", include("duty.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]
