@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from core import views as core_views
+from minsheng.api import api
 
 admin.site.site_header = "民声 Minsheng"
 admin.site.site_title = "民声 Minsheng"
@@ -18,6 +19,7 @@ urlpatterns = [
     path("hazards/", include("hazards.urls")),
     path("duty/", include("duty.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
 
