@@ -137,7 +137,7 @@ AXES_VERBOSE = False
 LANGUAGE_CODE = "zh-hans"
 HONOR_ACCEPT_LANGUAGE = env_bool("HONOR_ACCEPT_LANGUAGE", False)
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS: list[Path] = []
+LOCALE_PATHS = [BASE_DIR / "minsheng" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -209,6 +209,9 @@ CACHES = (
     {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     if REDIS_URL and not TESTING
     else {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    if TESTING
+    # Shared by the web workers and the background worker, so an invalidation reaches all.
+    else {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}}
 )
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO") or "INFO"

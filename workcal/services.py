@@ -42,6 +42,7 @@ def calendar_day_set(*, actor: User, date: dt.date, is_workday: bool, note: str 
         before=before,
         after={"is_workday": is_workday, "note": note},
     )
+    invalidate_calendar()
     transaction.on_commit(invalidate_calendar)
     return row
 
@@ -57,5 +58,6 @@ def calendar_seed(*, actor: User | None, years: list[int]) -> int:
         CalendarDay.objects.update_or_create(date=day, defaults={"is_workday": is_workday, "note": note, "source": CalendarDay.Source.SEED})
         count += 1
     audit_record(actor=actor, action="calendar.seed", object_type="workcal.calendarday", after={"years": years, "days": count})
+    invalidate_calendar()
     transaction.on_commit(invalidate_calendar)
     return count
