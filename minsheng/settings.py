@@ -48,6 +48,10 @@ INSTALLED_APPS = [
     "cases",
     "hazards",
     "duty",
+    "triage",
+    "portal",
+    "open311",
+    "insights",
 ]
 
 MIDDLEWARE = [
