@@ -235,3 +235,13 @@ SITE_NAME = env_str("SITE_NAME", "") or ""
 DEMO_MODE = env_bool("DEMO_MODE", False)
 
 MESSAGE_TAGS = {40: "danger"}
+
+# Maps (Leaflet): a tile URL such as https://tiles.example.gov.cn/{z}/{x}/{y}.png; empty
+# means no tiles: points are drawn on a plain background with a grid (closed networks).
+MAP_TILE_URL = env_str("MAP_TILE_URL", "") or ""
+MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "") or ""
+# Hazard ledgers: codes of the units whose staff see every hazard of the district (the
+# emergency management bureau in the demo), and the row count above which an Excel
+# import runs in the background with a progress bar.
+HAZARD_OVERSIGHT_UNIT_CODES = env_list("HAZARD_OVERSIGHT_UNIT_CODES", ["yjj"])
+HAZARD_IMPORT_SYNC_ROWS = env_int("HAZARD_IMPORT_SYNC_ROWS", 300, minimum=1)
