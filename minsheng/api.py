@@ -84,6 +84,12 @@ def build_api() -> NinjaAPI:
     def on_conflict(request: HttpRequest, exc: ConflictError) -> HttpResponse:
         return _error(api, request, 409, "conflict", exc.message)
 
+    from core.idempotency import IdempotencyError
+
+    @api.exception_handler(IdempotencyError)
+    def on_idempotency(request: HttpRequest, exc: IdempotencyError) -> HttpResponse:
+        return _error(api, request, exc.status, exc.code, exc.message)
+
     @api.exception_handler(AuthenticationError)
     def on_auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         return _error(api, request, 401, "unauthorized", _("Sign in, or send a valid API token as “Authorization: Bearer <token>”."))
