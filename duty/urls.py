@@ -1,4 +1,40 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from duty import views
 
 app_name = "duty"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("instructions/", views.instruction_list, name="instruction_list"),
+    path("instructions/new/", views.instruction_new, name="instruction_new"),
+    path("instructions/<int:pk>/", views.instruction_detail, name="instruction_detail"),
+    path("instructions/<int:pk>/board/", views.instruction_board, name="instruction_board"),
+    path("instructions/<int:pk>/acknowledge/", views.instruction_acknowledge, name="instruction_acknowledge"),
+    path("instructions/<int:pk>/report/", views.instruction_report, name="instruction_report"),
+    path("instructions/<int:pk>/close/", views.instruction_close, name="instruction_close"),
+    path("notices/", views.notice_list, name="notice_list"),
+    path("notices/new/", views.notice_new, name="notice_new"),
+    path("notices/<int:pk>/", views.notice_detail, name="notice_detail"),
+    path("notices/<int:pk>/answer/", views.notice_answer, name="notice_answer"),
+    path("notices/<int:pk>/review/", views.notice_review, name="notice_review"),
+    path("accountability/", views.accountability_list, name="accountability_list"),
+    path("accountability/new/", views.accountability_new, name="accountability_new"),
+    path("units/<slug:code>/", views.unit_page, name="unit_page"),
+    path("roster/", views.roster_board, name="roster_board"),
+    path("roster/<slug:code>/<int:year>/<int:month>/", views.roster_month, name="roster_month"),
+    path("roster/<slug:code>/<int:year>/<int:month>/export.xlsx", views.roster_export, name="roster_export"),
+    path("roster/<slug:code>/import/", views.roster_import, name="roster_import"),
+    path("daily/", views.daily_today, name="daily_today"),
+    path("daily/summary/", views.daily_summary, name="daily_summary"),
+    path("daily/summary/export.<str:fmt>", views.daily_summary_export, name="daily_summary_export"),
+    path("urgent/", views.urgent_list, name="urgent_list"),
+    path("urgent/new/", views.urgent_new, name="urgent_new"),
+    path("urgent/<int:pk>/", views.urgent_detail, name="urgent_detail"),
+    path("urgent/<int:pk>/follow-up/", views.urgent_follow_up, name="urgent_follow_up"),
+    path("urgent/<int:pk>/close/", views.urgent_close, name="urgent_close"),
+    path("periods/", views.period_list, name="period_list"),
+    path("periods/new/", views.period_new, name="period_new"),
+    path("periods/<int:pk>/cancel/", views.period_cancel, name="period_cancel"),
+    path("settings/", views.settings_view, name="settings"),
+    path("files/<uuid:file_id>/", views.attachment, name="attachment"),
+]
