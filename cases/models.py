@@ -298,6 +298,9 @@ class Case(models.Model):
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
 
+    def get_absolute_url(self) -> str:
+        return f"/cases/{self.number}/"
+
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
@@ -305,9 +308,6 @@ class Case(models.Model):
     @property
     def is_hotline(self) -> bool:
         return self.type in HOTLINE_TYPES
-
-    def get_absolute_url(self) -> str:
-        return f"/cases/{self.number}/"
 
 
 class Complainant(models.Model):

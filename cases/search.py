@@ -26,20 +26,20 @@ MAX_QUERY_TOKENS = 32
 FTS_TABLE = "cases_case_fts"
 
 SQLITE_SETUP = [
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(search_tokens, content='cases_case', content_rowid='id')",
-    f"""CREATE TRIGGER IF NOT EXISTS cases_case_fts_ai AFTER INSERT ON cases_case BEGIN
-        INSERT INTO {FTS_TABLE}(rowid, search_tokens) VALUES (new.id, new.search_tokens); END""",
-    f"""CREATE TRIGGER IF NOT EXISTS cases_case_fts_ad AFTER DELETE ON cases_case BEGIN
-        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_tokens) VALUES ('delete', old.id, old.search_tokens); END""",
-    f"""CREATE TRIGGER IF NOT EXISTS cases_case_fts_au AFTER UPDATE OF search_tokens ON cases_case BEGIN
-        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_tokens) VALUES ('delete', old.id, old.search_tokens);
-        INSERT INTO {FTS_TABLE}(rowid, search_tokens) VALUES (new.id, new.search_tokens); END""",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS cases_case_fts USING fts5(search_tokens, content='cases_case', content_rowid='id')",
+    """CREATE TRIGGER IF NOT EXISTS cases_case_fts_ai AFTER INSERT ON cases_case BEGIN
+        INSERT INTO cases_case_fts(rowid, search_tokens) VALUES (new.id, new.search_tokens); END""",
+    """CREATE TRIGGER IF NOT EXISTS cases_case_fts_ad AFTER DELETE ON cases_case BEGIN
+        INSERT INTO cases_case_fts(cases_case_fts, rowid, search_tokens) VALUES ('delete', old.id, old.search_tokens); END""",
+    """CREATE TRIGGER IF NOT EXISTS cases_case_fts_au AFTER UPDATE OF search_tokens ON cases_case BEGIN
+        INSERT INTO cases_case_fts(cases_case_fts, rowid, search_tokens) VALUES ('delete', old.id, old.search_tokens);
+        INSERT INTO cases_case_fts(rowid, search_tokens) VALUES (new.id, new.search_tokens); END""",
 ]
 SQLITE_TEARDOWN = [
     "DROP TRIGGER IF EXISTS cases_case_fts_ai",
     "DROP TRIGGER IF EXISTS cases_case_fts_ad",
     "DROP TRIGGER IF EXISTS cases_case_fts_au",
-    f"DROP TABLE IF EXISTS {FTS_TABLE}",
+    "DROP TABLE IF EXISTS cases_case_fts",
 ]
 PG_SETUP = ["CREATE INDEX IF NOT EXISTS cases_case_search_gin ON cases_case USING gin (to_tsvector('simple'::regconfig, search_tokens))"]
 PG_TEARDOWN = ["DROP INDEX IF EXISTS cases_case_search_gin"]
@@ -92,7 +92,7 @@ def filter_search(qs: QuerySet, query: str) -> QuerySet:
         ).filter(_fts=True)
     if vendor == "sqlite":
         match = " ".join(f'"{tok}"*' if prefix else f'"{tok}"' for tok, prefix in terms)
-        return qs.filter(id__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match]))  # noqa: S611
+        return qs.filter(id__in=RawSQL("SELECT rowid FROM cases_case_fts WHERE cases_case_fts MATCH %s", [match]))  # noqa: S611
     for tok, _prefix in terms:  # other databases: a plain scan
         qs = qs.filter(search_tokens__contains=tok)
     return qs
@@ -110,7 +110,7 @@ def ensure_search_index(using: str = "default") -> None:
                 return
             for sql in SQLITE_SETUP:
                 cur.execute(sql)
-            cur.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+            cur.execute("INSERT INTO cases_case_fts(cases_case_fts) VALUES ('rebuild')")
         elif conn.vendor == "postgresql":
             for sql in PG_SETUP:
                 cur.execute(sql)

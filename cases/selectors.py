@@ -1,0 +1,417 @@
+"""Reads on complaint cases: inboxes, filtered lists with key-based pagination, search,
+the case page's data, the identity access log and category suggestions.
+
+Every list starts from ``cases.access.cases_for_user`` (scoping) and costs a fixed
+number of queries whatever its length:
+
+- ``inbox(user, box)`` -> QuerySet for one inbox (see ``BOXES``), ``inbox_boxes(user)``
+  the boxes a user's roles give them, ``inbox_counts(user)`` all their counts in one query.
+- ``filter_cases(qs, CaseFilter)`` -> QuerySet; ``list_cases(user, CaseFilter, cursor=..., limit=..., order=...)`` -> Page.
+- ``paginate(qs, cursor=None, limit=50, order="deadline")`` -> Page (keyset: by
+  ``(due_key, id)`` or, with ``order="newest"``, by ``(-received_at, -id)``).
+- ``case_detail(user, case)`` -> CaseDetail (timeline, clocks with their state, people, ...).
+- ``identity_access_log(case)`` -> the audit rows of revealed identities.
+- ``suggest_categories(text)`` / ``suggest_unit(category, town)`` for registration.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import Role, Unit, User
+from accounts.scoping import is_district_wide
+from audit.models import AuditEntry
+from cases import clocks
+from cases.access import cases_for_user, complainants_for_user, handles_case, identity_access
+from cases.models import (
+    OPEN_STATES,
+    UNIT_STATES,
+    Case,
+    CaseAttachment,
+    CaseClock,
+    CaseEvent,
+    CaseExtension,
+    CaseFollowUp,
+    CaseLink,
+    CaseMeeting,
+    CaseReply,
+    Category,
+    ClockKind,
+    State,
+)
+from cases.search import filter_search
+
+MAX_PAGE = 200
+
+# key -> (label, roles that see it)
+BOXES: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "to_decide": (gettext_lazy("To decide"), (Role.INTAKE,)),
+    "to_assign": (gettext_lazy("To assign"), (Role.INTAKE,)),
+    "objections": (gettext_lazy("Objections"), (Role.INTAKE,)),
+    "unit_open": (gettext_lazy("My unit's open cases"), (Role.OFFICER, Role.HEAD)),
+    "to_approve": (gettext_lazy("Waiting for my approval"), (Role.HEAD, Role.LEADER)),
+    "to_follow_up": (gettext_lazy("To follow up"), (Role.FOLLOWUP,)),
+    "overdue": (gettext_lazy("Overdue"), (Role.SUPERVISOR, Role.LEADER, Role.INTAKE, Role.HEAD)),
+}
+
+
+def _box_q(user: User, box: str) -> Q:
+    if box == "to_decide":
+        return Q(state=State.REGISTERED)
+    if box == "to_assign":
+        return Q(state=State.ACCEPTED)
+    if box == "objections":
+        return Q(state=State.OBJECTED)
+    if box == "unit_open":
+        if is_district_wide(user):
+            return Q(pk__in=[])  # district-wide staff are not a handling unit
+        return Q(state__in=UNIT_STATES)
+    if box == "to_approve":
+        pending_ext = CaseExtension.objects.filter(case=OuterRef("pk"), decision=CaseExtension.Decision.PENDING)
+        if is_district_wide(user):
+            if not user.has_role(Role.LEADER):
+                return Q(pk__in=[])
+            # a leader approves opinions handled at the district level itself
+            return Q(state=State.REPLY_PENDING, current_unit__parent__isnull=True)
+        return Q(state=State.REPLY_PENDING) | Q(Exists(pending_ext))
+    if box == "to_follow_up":
+        return Q(state=State.REPLIED)
+    if box == "overdue":
+        return Q(is_overdue=True, state__in=OPEN_STATES)
+    raise ValidationError(_("Unknown inbox."))
+
+
+def inbox_boxes(user: User) -> list[tuple[str, str]]:
+    """(key, label) of the inboxes this user's roles give them, in display order."""
+    return [(key, str(label)) for key, (label, roles) in BOXES.items() if user.has_role(*roles)]
+
+
+def inbox(user: User, box: str) -> QuerySet[Case]:
+    """The cases of one inbox, scoped to the user, sorted by deadline (paginate with ``paginate``)."""
+    if box not in BOXES or not user.has_role(*BOXES[box][1]):
+        return Case.objects.none()
+    return list_queryset(cases_for_user(user).filter(_box_q(user, box)))
+
+
+def inbox_counts(user: User) -> dict[str, int]:
+    """The number of cases in each of the user's inboxes, in one query."""
+    boxes = [key for key, _label in inbox_boxes(user)]
+    if not boxes:
+        return {}
+    aggregates = {key: Count("pk", filter=_box_q(user, key)) for key in boxes}
+    return dict(cases_for_user(user).aggregate(**aggregates))
+
+
+def list_queryset(qs: QuerySet[Case]) -> QuerySet[Case]:
+    """What a list row needs, in the same query."""
+    return qs.select_related("category", "current_unit", "town").defer("content", "search_tokens")
+
+
+@dataclass
+class CaseFilter:
+    """Filters of the case lists. Every field is optional."""
+
+    states: list[str] = field(default_factory=list)
+    type: str = ""
+    level: str = ""
+    category: int | None = None  # the category and everything under it
+    unit: int | None = None  # the handling unit and its subtree
+    town: int | None = None
+    channel: str = ""
+    received_from: dt.date | None = None
+    received_to: dt.date | None = None
+    overdue: bool | None = None
+    open_only: bool = False
+    q: str = ""
+
+
+def _tz_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def filter_cases(qs: QuerySet[Case], f: CaseFilter) -> QuerySet[Case]:
+    if f.states:
+        bad = [s for s in f.states if s not in State.values]
+        if bad:
+            raise ValidationError({"state": _("Unknown state: %(value)s") % {"value": ", ".join(bad)}})
+        qs = qs.filter(state__in=f.states)
+    if f.open_only:
+        qs = qs.filter(state__in=OPEN_STATES)
+    if f.type:
+        qs = qs.filter(type=f.type)
+    if f.level:
+        qs = qs.filter(level=f.level)
+    if f.channel:
+        qs = qs.filter(channel=f.channel)
+    if f.category:
+        ids = category_subtree_ids(f.category)
+        if not ids:
+            raise ValidationError({"category": _("Unknown or inactive category.")})
+        qs = qs.filter(category_id__in=ids)
+    if f.unit:
+        unit = Unit.objects.filter(pk=f.unit).first()
+        if unit is None:
+            raise ValidationError({"unit": _("Unknown or inactive unit.")})
+        qs = qs.filter(current_unit__path__startswith=unit.path)
+    if f.town:
+        qs = qs.filter(town_id=f.town)
+    if f.received_from:
+        qs = qs.filter(received_at__gte=_tz_start(f.received_from))
+    if f.received_to:
+        qs = qs.filter(received_at__lt=_tz_start(f.received_to + dt.timedelta(days=1)))
+    if f.overdue is not None:
+        qs = qs.filter(is_overdue=f.overdue)
+    if f.q.strip():
+        qs = filter_search(qs, f.q)
+    return qs
+
+
+def category_subtree_ids(category_id: int) -> list[int]:
+    """The category and its descendants (the taxonomy has three levels)."""
+    ids = list(Category.objects.filter(pk=category_id).values_list("pk", flat=True))
+    frontier = ids
+    for _level in range(2):
+        frontier = list(Category.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+        ids += frontier
+    return ids
+
+
+@dataclass
+class Page:
+    items: list[Case]
+    next_cursor: str | None
+    limit: int
+
+
+def _encode(parts: list[str]) -> str:
+    return base64.urlsafe_b64encode("|".join(parts).encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> list[str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise ValidationError({"cursor": _("Invalid cursor.")})
+    return raw.split("|")
+
+
+def paginate(qs: QuerySet[Case], *, cursor: str | None = None, limit: int = 50, order: str = "deadline") -> Page:
+    """One page of cases by key (no OFFSET): ``order="deadline"`` sorts by the next deadline
+    (cases without one last), ``order="newest"`` by time of receipt, newest first. The cost
+    is one query whatever the page number."""
+    limit = max(1, min(int(limit), MAX_PAGE))
+    if order == "deadline":
+        qs = qs.order_by("due_key", "id")
+        if cursor:
+            parts = _decode(cursor)
+            try:
+                kind, due, pk = parts
+                due_date, last_id = dt.date.fromisoformat(due), int(pk)
+            except ValueError:
+                raise ValidationError({"cursor": _("Invalid cursor.")})
+            if kind != "d":
+                raise ValidationError({"cursor": _("Invalid cursor.")})
+            qs = qs.filter(Q(due_key__gt=due_date) | Q(due_key=due_date, id__gt=last_id))
+        items = list(qs[: limit + 1])
+        more = len(items) > limit
+        items = items[:limit]
+        nxt = _encode(["d", items[-1].due_key.isoformat(), str(items[-1].pk)]) if more and items else None
+        return Page(items=items, next_cursor=nxt, limit=limit)
+    if order == "newest":
+        qs = qs.order_by("-received_at", "-id")
+        if cursor:
+            parts = _decode(cursor)
+            try:
+                kind, when, pk = parts
+                moment, last_id = parse_datetime(when), int(pk)
+            except ValueError:
+                raise ValidationError({"cursor": _("Invalid cursor.")})
+            if kind != "n" or moment is None:
+                raise ValidationError({"cursor": _("Invalid cursor.")})
+            qs = qs.filter(Q(received_at__lt=moment) | Q(received_at=moment, id__lt=last_id))
+        items = list(qs[: limit + 1])
+        more = len(items) > limit
+        items = items[:limit]
+        nxt = _encode(["n", items[-1].received_at.isoformat(), str(items[-1].pk)]) if more and items else None
+        return Page(items=items, next_cursor=nxt, limit=limit)
+    raise ValidationError({"order": _("Sort by “deadline” or “newest”.")})
+
+
+def list_cases(user: User, filters: CaseFilter | None = None, *, cursor: str | None = None, limit: int = 50, order: str = "deadline") -> Page:
+    """The staff case list: scoped, filtered, searched and paginated by key."""
+    qs = list_queryset(cases_for_user(user))
+    if filters is not None:
+        qs = filter_cases(qs, filters)
+    return paginate(qs, cursor=cursor, limit=limit, order=order)
+
+
+def search_cases(user: User, query: str, *, cursor: str | None = None, limit: int = 50) -> Page:
+    """Full-text search of title, content and reply, newest first."""
+    return list_cases(user, CaseFilter(q=query), cursor=cursor, limit=limit, order="newest")
+
+
+@dataclass
+class ClockView:
+    kind: str
+    label: str
+    started_at: dt.datetime
+    due_date: dt.date
+    due_at: dt.datetime | None
+    stopped_at: dt.datetime | None
+    state: str
+    state_label: str
+    days_left: int | None
+    extended_days: int
+    is_window: bool
+
+
+def clock_views(clock_list: list[CaseClock], today: dt.date | None = None) -> list[ClockView]:
+    from cases.models import ClockState
+
+    now = timezone.now()
+    today = today or timezone.localdate()
+    out = []
+    for c in clock_list:
+        state = clocks.clock_state(c, today, now)
+        out.append(
+            ClockView(
+                kind=c.kind,
+                label=str(ClockKind(c.kind).label),
+                started_at=c.started_at,
+                due_date=c.due_date,
+                due_at=c.due_at,
+                stopped_at=c.stopped_at,
+                state=state,
+                state_label=str(ClockState(state).label),
+                days_left=None if c.stopped_at else (c.due_date - today).days,
+                extended_days=c.extended_days,
+                is_window=c.is_window,
+            )
+        )
+    return out
+
+
+@dataclass
+class CaseDetail:
+    case: Case
+    complainants: list[dict[str, object]]
+    identity: str  # "plain" | "reveal" | "masked"
+    clocks: list[ClockView]
+    timeline: list[CaseEvent]
+    assignments: list[Any]
+    reply: CaseReply | None
+    meetings: list[CaseMeeting]
+    extensions: list[CaseExtension]
+    followups: list[CaseFollowUp]
+    links: list[tuple[str, Case]]
+    attachments: list[CaseAttachment]
+    actions: list[Any]
+
+
+def case_detail(user: User, case: Case, *, public_only: bool = False) -> CaseDetail:
+    """Everything the case page shows, in a fixed number of queries. ``public_only`` keeps the
+    timeline lines the complainant may see."""
+    from cases.services import available_actions
+
+    people, access = complainants_for_user(user, case)
+    events = CaseEvent.objects.filter(case=case).select_related("unit").order_by("at", "id")
+    if public_only:
+        events = events.filter(public=True)
+    links: list[tuple[str, Case]] = []
+    for link in CaseLink.objects.filter(from_case=case).select_related("to_case"):
+        links.append((str(link.get_kind_display()), link.to_case))
+    for link in CaseLink.objects.filter(to_case=case).select_related("from_case"):
+        label = _("Reviewed by") if link.kind == CaseLink.Kind.REVIEW_OF else str(link.get_kind_display())
+        links.append((label, link.from_case))
+    visible_links: list[tuple[str, Case]] = []
+    if links:
+        seen = set(cases_for_user(user).filter(pk__in=[other.pk for _l, other in links]).values_list("pk", flat=True))
+        visible_links = [(label, other) for label, other in links if other.pk in seen]
+    attachments = list(CaseAttachment.objects.filter(case=case).select_related("file"))
+    if access == "masked" and not handles_case(user, case):
+        attachments = [a for a in attachments if not a.is_material]
+    return CaseDetail(
+        case=case,
+        complainants=people,
+        identity=access,
+        clocks=clock_views(list(CaseClock.objects.filter(case=case).order_by("started_at", "id"))),
+        timeline=list(events),
+        assignments=list(case.assignments.select_related("unit").order_by("-is_active", "-is_lead", "id")),
+        reply=CaseReply.objects.filter(case=case).select_related("drafted_by", "approved_by").first(),
+        meetings=list(CaseMeeting.objects.filter(case=case)),
+        extensions=list(CaseExtension.objects.filter(case=case).select_related("requested_by", "decided_by")),
+        followups=list(CaseFollowUp.objects.filter(case=case).select_related("by")),
+        links=visible_links,
+        attachments=attachments,
+        actions=available_actions(user, case),
+    )
+
+
+def attachment_for_user(user: User, case: Case, attachment_id: int) -> CaseAttachment:
+    """One attachment of a case the user may see (the caller got ``case`` from
+    ``get_case_for_user``), or Http404. Accusation materials are withheld from users who
+    see the identity masked and do not handle the case."""
+    from django.http import Http404
+
+    attachment = CaseAttachment.objects.filter(case=case, pk=attachment_id).select_related("file").first()
+    if attachment is None:
+        raise Http404(_("No such attachment."))
+    if attachment.is_material and identity_access(user, case) == "masked" and not handles_case(user, case):
+        raise Http404(_("No such attachment."))
+    return attachment
+
+
+def identity_access_log(case: Case) -> QuerySet[AuditEntry]:
+    """Who revealed this case's complainant identity, when and why (newest first)."""
+    return AuditEntry.objects.filter(object_type="cases.case", object_id=str(case.pk), action="case.reveal_identity").order_by("-at", "-id")
+
+
+def suggest_categories(text: str, limit: int = 5) -> list[tuple[Category, int]]:
+    """Rule-based category suggestions: active level-3 categories ranked by how many of their
+    keywords occur in the text."""
+    text = text or ""
+    scored: list[tuple[Category, int]] = []
+    for cat in Category.objects.filter(is_active=True, level=3).select_related("parent__parent"):
+        score = sum(len(w) for w in cat.keyword_list() if w in text)
+        if score:
+            scored.append((cat, score))
+    scored.sort(key=lambda pair: (-pair[1], pair[0].sort_order, pair[0].pk))
+    return scored[:limit]
+
+
+def suggest_unit(category: Category | None, town: Unit | None = None) -> Unit | None:
+    """The suggested handling unit: the category's default unit (or its parent's), else the town."""
+    node = category
+    while node is not None:
+        if node.default_unit_id and node.default_unit and node.default_unit.is_active:
+            return node.default_unit
+        node = node.parent
+    return town
+
+
+def category_tree() -> list[Category]:
+    """Active categories in tree order (level 1, its level 2, their level 3, ...)."""
+    cats = list(Category.objects.filter(is_active=True).order_by("sort_order", "code"))
+    children: dict[int | None, list[Category]] = {}
+    for c in cats:
+        children.setdefault(c.parent_id, []).append(c)
+    out: list[Category] = []
+
+    def walk(parent: int | None) -> None:
+        for c in children.get(parent, []):
+            out.append(c)
+            walk(c.pk)
+
+    walk(None)
+    return out

@@ -1,0 +1,14 @@
+"""The one hook every case transition passes through.
+
+``case_changed`` is sent by ``cases.services`` inside the transaction of every write on a
+case (state changes and other recorded actions alike), after the case row, its clocks
+and its timeline were saved and the audit row written. Receivers (e.g. dashboard rollup
+counters) run in the same transaction, so a counter can never disagree with the case.
+
+Arguments: ``case`` (the saved Case), ``action`` (e.g. "accept"), ``from_state``,
+``to_state``, ``actor`` (User or None), ``at`` (aware datetime).
+"""
+
+from django.dispatch import Signal
+
+case_changed = Signal()
