@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "triage",
     "portal",
     "open311",
+    "outbox",
     "insights",
 ]
 
@@ -245,3 +246,29 @@ MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "") or ""
 # import runs in the background with a progress bar.
 HAZARD_OVERSIGHT_UNIT_CODES = env_list("HAZARD_OVERSIGHT_UNIT_CODES", ["yjj"])
 HAZARD_IMPORT_SYNC_ROWS = env_int("HAZARD_IMPORT_SYNC_ROWS", 300, minimum=1)
+
+# Citizens' side: public portal, Open311 GeoReport v2, messages to complainants (docs/open311.md).
+OPEN311_JURISDICTION_ID = env_str("OPEN311_JURISDICTION_ID", "minsheng") or "minsheng"
+OPEN311_CONTACT = env_str("OPEN311_CONTACT", "") or ""
+# Channels whose cases GET requests lists (never confidential cases, never personal data).
+OPEN311_LIST_CHANNELS = env_list("OPEN311_LIST_CHANNELS", ["open311"])
+# Public address of the site, for links in SMS/e-mail (e.g. https://minsheng.example.gov.cn).
+PUBLIC_BASE_URL = (env_str("PUBLIC_BASE_URL", "") or "").rstrip("/")
+SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "") or ""
+SMS_GATEWAY_KEY = env_str("SMS_GATEWAY_KEY", "") or ""
+SMS_BACKEND = env_str("SMS_BACKEND", "") or (
+    "outbox.backends.HttpSmsBackend"
+    if SMS_GATEWAY_URL
+    else "outbox.backends.LocmemSmsBackend"
+    if TESTING
+    else "outbox.backends.FileSmsBackend"
+)
+SMS_FILE_PATH = Path(env_str("SMS_FILE_PATH", str(VAR_DIR / "sms")) or VAR_DIR / "sms")
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 6, minimum=1, maximum=50)
+PORTAL_SUBMITS_PER_IP_HOUR = env_int("PORTAL_SUBMITS_PER_IP_HOUR", 10, minimum=1)
+PORTAL_SUBMITS_PER_PHONE_DAY = env_int("PORTAL_SUBMITS_PER_PHONE_DAY", 5, minimum=1)
+PORTAL_LOOKUPS_PER_IP_HOUR = env_int("PORTAL_LOOKUPS_PER_IP_HOUR", 60, minimum=1)
+PORTAL_WRONG_CODES = env_int("PORTAL_WRONG_CODES", 5, minimum=1)
+PORTAL_WRONG_CODE_DELAY_MINUTES = env_int("PORTAL_WRONG_CODE_DELAY_MINUTES", 15, minimum=1)
+# Where the portal's map opens when no pin is set: "latitude,longitude".
+MAP_CENTER = env_list("MAP_CENTER", ["30.2741", "120.1551"])
