@@ -503,8 +503,8 @@ def _check_notify(user: User, case: Case) -> None:
     _require_state(case, State.REPLY_APPROVED)
 
 
-def _check_followup(user: User, case: Case) -> None:
-    if not user.has_role(Role.FOLLOWUP):
+def _check_followup(user: User, case: Case, complainant: bool = False) -> None:
+    if not complainant and not user.has_role(Role.FOLLOWUP):
         raise _deny(_("Only follow-up officers may record a follow-up."))
     _require_state(case, State.REPLIED)
 
@@ -515,8 +515,11 @@ def _check_close(user: User, case: Case) -> None:
     _require_state(case, State.REPLIED)
 
 
-def _check_request_review(user: User, case: Case, level: str) -> None:
-    _check_intake(user, case, State.REPLIED, State.CLOSED)
+def _check_request_review(user: User, case: Case, level: str, complainant: bool = False) -> None:
+    if complainant:
+        _require_state(case, State.REPLIED, State.CLOSED)
+    else:
+        _check_intake(user, case, State.REPLIED, State.CLOSED)
     if case.level != level:
         raise ValidationError(
             _("A review is requested on a first-handling case.") if level == Level.ORIGINAL else _("A re-review is requested on a review case.")
@@ -525,8 +528,8 @@ def _check_request_review(user: User, case: Case, level: str) -> None:
         raise ValidationError(_("A review of this case was already requested."))
 
 
-def _check_withdraw(user: User, case: Case) -> None:
-    if not (_is_intake(user) or handles_case(user, case)):
+def _check_withdraw(user: User, case: Case, complainant: bool = False) -> None:
+    if not complainant and not (_is_intake(user) or handles_case(user, case)):
         raise _deny(_("Only intake officers and the handling unit may record a withdrawal."))
     _require_state(case, *OPEN_STATES)
 
@@ -1291,11 +1294,25 @@ def case_notify_complainant(*, actor: User, case: Case, expected_version: int | 
 
 @transaction.atomic
 def case_record_followup(
-    *, actor: User, case: Case, expected_version: int | None, resolved: bool, satisfaction: str = "", comment: str = "", channel: str = ContactChannel.PHONE
+    *,
+    actor: User | None,
+    case: Case,
+    expected_version: int | None,
+    resolved: bool,
+    satisfaction: str = "",
+    comment: str = "",
+    channel: str = ContactChannel.PHONE,
+    by_complainant: bool = False,
 ) -> CaseFollowUp:
-    """Record the complainant's answers: resolved or not, satisfaction, comment."""
+    """Record the complainant's answers: resolved or not, satisfaction, comment.
+
+    ``by_complainant=True`` with ``actor=None``: the complainant rates the answer through a
+    public door (the portal), which has checked their query code; once per case."""
     case = _lock(case, expected_version)
-    _check_followup(actor, case)
+    complainant = by_complainant and actor is None
+    _check_followup(actor, case, complainant)  # type: ignore[arg-type]
+    if complainant and CaseFollowUp.objects.filter(case=case, channel=ContactChannel.PORTAL, by__isnull=True).exists():
+        raise ValidationError(_("You have already rated this answer."))
     if satisfaction and satisfaction not in Satisfaction.values:
         raise ValidationError({"satisfaction": _("Choose satisfied, basically satisfied or dissatisfied.")})
     if channel not in ContactChannel.values:
@@ -1343,14 +1360,16 @@ def next_higher_unit(unit: Unit | None) -> Unit:
     return unit.parent if unit.parent is not None else unit
 
 
-def _open_review(*, actor: User, case: Case, expected_version: int | None, reason: str, level: str, received_at: dt.datetime | None) -> Case:
+def _open_review(
+    *, actor: User | None, case: Case, expected_version: int | None, reason: str, level: str, received_at: dt.datetime | None, by_complainant: bool = False
+) -> Case:
     request_step, opinion_step, window_kind = (
         ("review_request", "review_opinion", ClockKind.REVIEW_REQUEST)
         if level == Level.REVIEW
         else ("rereview_request", "rereview_opinion", ClockKind.REREVIEW_REQUEST)
     )
     case = _lock(case, expected_version)
-    _check_request_review(actor, case, Level.ORIGINAL if level == Level.REVIEW else Level.REVIEW)
+    _check_request_review(actor, case, Level.ORIGINAL if level == Level.REVIEW else Level.REVIEW, by_complainant and actor is None)  # type: ignore[arg-type]
     reason = _clean_text(reason, "reason", _("The reason"), limit=CONTENT_MAX)
     now = _now()
     received = received_at or now
@@ -1436,23 +1455,33 @@ def _open_review(*, actor: User, case: Case, expected_version: int | None, reaso
 
 
 @transaction.atomic
-def case_request_review(*, actor: User, case: Case, expected_version: int | None, reason: str, received_at: dt.datetime | None = None) -> Case:
+def case_request_review(
+    *, actor: User | None, case: Case, expected_version: int | None, reason: str, received_at: dt.datetime | None = None, by_complainant: bool = False
+) -> Case:
     """Register the complainant's request for review (复查) of a replied case, within the
-    window; opens a new linked case at the next-higher unit with a 30-day opinion clock."""
-    return _open_review(actor=actor, case=case, expected_version=expected_version, reason=reason, level=Level.REVIEW, received_at=received_at)
+    window; opens a new linked case at the next-higher unit with a 30-day opinion clock.
+    ``by_complainant=True`` with ``actor=None``: asked by the complainant on the portal."""
+    return _open_review(
+        actor=actor, case=case, expected_version=expected_version, reason=reason, level=Level.REVIEW, received_at=received_at, by_complainant=by_complainant
+    )
 
 
 @transaction.atomic
-def case_request_rereview(*, actor: User, case: Case, expected_version: int | None, reason: str, received_at: dt.datetime | None = None) -> Case:
+def case_request_rereview(
+    *, actor: User | None, case: Case, expected_version: int | None, reason: str, received_at: dt.datetime | None = None, by_complainant: bool = False
+) -> Case:
     """Register a request for re-review (复核) of a review case, within the window."""
-    return _open_review(actor=actor, case=case, expected_version=expected_version, reason=reason, level=Level.REREVIEW, received_at=received_at)
+    return _open_review(
+        actor=actor, case=case, expected_version=expected_version, reason=reason, level=Level.REREVIEW, received_at=received_at, by_complainant=by_complainant
+    )
 
 
 @transaction.atomic
-def case_withdraw(*, actor: User, case: Case, expected_version: int | None, reason: str = "") -> Case:
-    """Record that the complainant withdrew the case."""
+def case_withdraw(*, actor: User | None, case: Case, expected_version: int | None, reason: str = "", by_complainant: bool = False) -> Case:
+    """Record that the complainant withdrew the case (``by_complainant=True`` with
+    ``actor=None``: the complainant withdrew it on the portal)."""
     case = _lock(case, expected_version)
-    _check_withdraw(actor, case)
+    _check_withdraw(actor, case, by_complainant and actor is None)  # type: ignore[arg-type]
     reason = _clean_text(reason, "reason", _("The reason"), required=False)
     now = _now()
     clocks.clock_stop(case, None, now)
