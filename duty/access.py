@@ -24,6 +24,13 @@ def duty_units() -> QuerySet[Unit]:
     return Unit.objects.filter(is_active=True, depth=1).exclude(kind=UnitKind.SUBUNIT).order_by("sort_order", "path")
 
 
+def reporting_units() -> QuerySet[Unit]:
+    """The units that file daily reports: every duty unit except the district duty office,
+    which receives them."""
+    office_ids = Unit.objects.filter(is_coordinating=True, members__is_active=True, members__role_assignments__role=Role.DUTY).values("pk")
+    return duty_units().exclude(pk__in=office_ids)
+
+
 def can_command(user: User) -> bool:
     """Send instructions and warnings, watch their boards (duty office, leaders, supervisors)."""
     return user.is_authenticated and user.has_role(*COMMAND_ROLES) and is_district_wide(user)

@@ -10,7 +10,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Unit
-from duty.access import duty_units
+from duty.access import duty_units, reporting_units
 from duty.models import DailyReport, DutySettings, DutyShift, Instruction, InstructionTarget, SpecialPeriod, SupervisionNotice, UrgentReport
 from workcal.selectors import get_calendar
 
@@ -61,7 +61,7 @@ def day_rule(day: dt.date, units: Iterable[Unit] | None = None) -> DayRule:
     units they name (every reporting unit when they name none) with their own deadline;
     outside them the district setting decides (optional, working days, every day)."""
     settings_row = get_duty_settings()
-    units = list(units if units is not None else duty_units())
+    units = list(units if units is not None else reporting_units())
     rule = DayRule(day=day, periods=periods_on(day))
     ordinary_required = settings_row.ordinary_days == DutySettings.OrdinaryDays.EVERY_DAY or (
         settings_row.ordinary_days == DutySettings.OrdinaryDays.WORKDAYS and get_calendar().is_workday(day)
@@ -108,7 +108,7 @@ class SummaryRow:
 
 def daily_summary(day: dt.date, units: Iterable[Unit] | None = None) -> list[SummaryRow]:
     """One row per reporting unit for ``day``: on time, late, missing, pending or optional."""
-    units = list(units if units is not None else duty_units())
+    units = list(units if units is not None else reporting_units())
     rule = day_rule(day, units)
     reports = {r.unit_id: r for r in DailyReport.objects.filter(date=day, unit__in=units).select_related("submitted_by")}
     return [SummaryRow(unit=u, required=u.pk in rule.required, due_at=rule.due_at[u.pk], report=reports.get(u.pk), period=rule.period_of.get(u.pk)) for u in units]
@@ -126,7 +126,7 @@ def missing_units(day: dt.date, now: dt.datetime) -> list[Unit]:
     """Units that had to report on ``day`` and had not when their deadline passed."""
     rule = day_rule(day)
     reported = set(DailyReport.objects.filter(date=day).values_list("unit_id", flat=True))
-    units = {u.pk: u for u in duty_units()}
+    units = {u.pk: u for u in reporting_units()}
     return [units[pk] for pk in units if pk in rule.required and pk not in reported and now > rule.due_at[pk]]
 
 

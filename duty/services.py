@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, Unit, User
 from accounts.scoping import user_can_see_unit
 from audit.services import audit_record
-from duty.access import acts_for, can_command, can_edit_roster, can_supervise, duty_office_users, duty_units, is_duty_office, unit_staff
+from duty.access import acts_for, can_command, can_edit_roster, can_supervise, duty_office_users, is_duty_office, reporting_units, unit_staff
 from duty.models import (
     AccountabilityRecord,
     DailyReport,
@@ -648,7 +648,7 @@ def daily_report_submit(
     now = timezone.now()
     if date > timezone.localdate(now):
         raise ValidationError({"date": _("You cannot file a daily report for a future day.")})
-    if unit.pk not in set(duty_units().values_list("pk", flat=True)):
+    if not reporting_units().filter(pk=unit.pk).exists():
         raise ValidationError({"unit": _("%(unit)s does not file daily reports.") % {"unit": unit}})
     fields = {"situation": situation, "incidents": incidents, "hazards": hazards, "help_needed": help_needed}
     fields = {k: (v or "").strip() for k, v in fields.items()}
@@ -691,7 +691,7 @@ def daily_reports_sweep(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     day = timezone.localdate(now)
     conf = get_duty_settings()
-    units = list(duty_units())
+    units = list(reporting_units())
     rule = day_rule(day, units)
     reported = set(DailyReport.objects.filter(date=day).values_list("unit_id", flat=True))
     sent = 0
@@ -889,7 +889,7 @@ def special_period_create(
         raise PermissionDenied(_("Only the duty office and leaders may declare special periods."))
     name = _check_period(name, start_date, end_date)
     unit_list = list(units)
-    allowed = set(duty_units().values_list("pk", flat=True))
+    allowed = set(reporting_units().values_list("pk", flat=True))
     if any(u.pk not in allowed for u in unit_list):
         raise ValidationError({"units": _("Choose units that file daily reports.")})
     period = SpecialPeriod.objects.create(name=name, start_date=start_date, end_date=end_date, report_due_time=report_due_time, description=(description or "").strip(), created_by=actor)
@@ -901,7 +901,7 @@ def special_period_create(
         obj=period,
         after={"name": name, "start": start_date, "end": end_date, "due": report_due_time, "units": [u.name for u in unit_list] or "all"},
     )
-    targets = unit_list or list(duty_units())
+    targets = unit_list or list(reporting_units())
     notify(
         users=[u for unit in targets for u in unit_staff(unit)],
         title=_("Special period “%(name)s”: daily reports required %(start)s to %(end)s") % {"name": name, "start": start_date, "end": end_date},

@@ -836,7 +836,7 @@ def period_new(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not _can_declare(user):
         raise PermissionDenied
-    form = SpecialPeriodForm(request.POST or None, units=access.duty_units())
+    form = SpecialPeriodForm(request.POST or None, units=access.reporting_units())
     if request.method == "POST" and form.is_valid():
         try:
             period = services.special_period_create(actor=user, **form.cleaned_data)
