@@ -19,7 +19,16 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, Unit, User
 from accounts.scoping import user_can_see_unit
 from audit.services import audit_record
-from duty.access import acts_for, can_command, can_edit_roster, can_supervise, duty_office_users, is_duty_office, reporting_units, unit_staff
+from duty.access import (
+    acts_for,
+    can_command,
+    can_edit_roster,
+    can_supervise,
+    duty_office_users,
+    is_duty_office,
+    reporting_units,
+    unit_staff,
+)
 from duty.models import (
     AccountabilityRecord,
     DailyReport,
