@@ -68,6 +68,13 @@ def home_unit(user: User) -> Unit | None:
     return unit
 
 
+def home_unit_of(unit: Unit) -> Unit:
+    """The top-level (reporting) unit above ``unit``, or ``unit`` itself."""
+    while unit.depth > 1 and unit.parent is not None:
+        unit = unit.parent
+    return unit
+
+
 def can_edit_roster(user: User, unit: Unit) -> bool:
     return is_duty_office(user) or acts_for(user, unit)
 
@@ -126,7 +133,7 @@ def notices_for(user: User) -> QuerySet[SupervisionNotice]:
 
 
 def get_notice_for_user(user: User, pk: int) -> SupervisionNotice:
-    notice = notices_for(user).select_related("unit", "issued_by", "instruction").filter(pk=pk).first()
+    notice = notices_for(user).select_related("unit", "issued_by", "instruction", "case").filter(pk=pk).first()
     if notice is None:
         raise Http404
     return notice

@@ -299,3 +299,92 @@ def table_docx(title: str, intro: str, sections: Sequence[tuple[str, Sequence[st
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+# --- central assignment -------------------------------------------------------------------------
+
+
+def _status_label(status: str) -> str:
+    from duty.models import BatchItem
+
+    return str(BatchItem.Status(status).label)
+
+
+def batch_case_rows(table: Any) -> list[list[str]]:
+    out = []
+    for i, row in enumerate(table.rows, start=1):
+        item = row.item
+        out.append(
+            [
+                str(i),
+                item.case.number,
+                item.case.title,
+                item.unit.name,
+                item.case.get_state_display(),
+                _status_label(item.status),
+                timezone.localtime(row.last.reported_at).strftime("%Y-%m-%d") if row.last else "",
+                row.last.text if row.last else "",
+            ]
+        )
+    return out
+
+
+def batch_unit_rows(table: Any) -> list[list[str]]:
+    rows = [[t.unit.name, str(t.total), str(t.resolved), str(t.progressing), str(t.pending), f"{round(100 * t.resolved / t.total) if t.total else 0}%"] for t in table.per_unit]
+    total = table.totals
+    rows.append([_("Total"), str(total.total), str(total.resolved), str(total.progressing), str(total.pending), f"{round(100 * total.resolved / total.total) if total.total else 0}%"])
+    return rows
+
+
+def _case_headers() -> list[str]:
+    return [_("No."), _("Case number"), _("Title"), _("Handling unit"), _("Case state"), _("Progress"), _("Last report"), _("Latest progress")]
+
+
+def _unit_headers() -> list[str]:
+    return [_("Unit"), _("Cases"), _("Resolved"), _("In progress"), _("No progress yet"), _("Resolution rate")]
+
+
+def batch_xlsx(batch: Any, table: Any) -> bytes:
+    """Two sheets: the progress per case and the totals per unit."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("Per case")[:31]
+    ws.append([_("%(number)s %(title)s, deadline %(date)s") % {"number": batch.number, "title": batch.title, "date": batch.deadline.isoformat()}])
+    ws.append(_case_headers())
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="F2DCDB")
+    for row in batch_case_rows(table):
+        ws.append([safe_cell(v) for v in row])
+    for i, width in enumerate([6, 18, 36, 22, 16, 12, 12, 60], start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws2 = wb.create_sheet(_("Per unit")[:31])
+    ws2.append(_unit_headers())
+    for cell in ws2[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="F2DCDB")
+    for row in batch_unit_rows(table):
+        ws2.append([safe_cell(v) for v in row])
+    ws2.column_dimensions["A"].width = 26
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def batch_docx(batch: Any, table: Any) -> bytes:
+    total = table.totals
+    intro = _("Assigned %(date)s, deadline %(deadline)s. %(total)d case(s): %(resolved)d resolved, %(progressing)d in progress, %(pending)d without progress.") % {
+        "date": timezone.localtime(batch.created_at).strftime("%Y-%m-%d"),
+        "deadline": batch.deadline.isoformat(),
+        "total": total.total,
+        "resolved": total.resolved,
+        "progressing": total.progressing,
+        "pending": total.pending,
+    }
+    if batch.note:
+        intro += "\n" + batch.note
+    return table_docx(
+        _("Progress of central assignment %(number)s: %(title)s") % {"number": batch.number, "title": batch.title},
+        intro,
+        [(_("Per unit"), _unit_headers(), batch_unit_rows(table)), (_("Per case"), _case_headers(), batch_case_rows(table))],
+    )

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Unit, UnitKind
+from accounts.models import Unit, UnitKind, User
 from duty.models import AccountabilityRecord, DutySettings, Instruction, SupervisionNotice
 
 DT_FORMAT = "%Y-%m-%dT%H:%M"
@@ -60,6 +60,7 @@ class InstructionForm(forms.Form):
     units = UnitMultipleChoiceField(label=_("Units"), queryset=Unit.objects.none(), required=False, widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}))
     ack_deadline = forms.DateTimeField(label=_("Acknowledge by"), widget=DateTimeLocalInput(), input_formats=[DT_FORMAT])
     report_deadline = forms.DateTimeField(label=_("Report the result by"), widget=DateTimeLocalInput(), input_formats=[DT_FORMAT])
+    case_numbers = forms.CharField(label=_("Linked cases"), required=False, max_length=1000, help_text=_("Case numbers, separated by spaces or commas."))
 
     def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -89,6 +90,7 @@ class NoticeForm(forms.Form):
     unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     subject = forms.ChoiceField(label=_("About"), choices=SupervisionNotice.Subject.choices)
     instruction = forms.ModelChoiceField(label=_("Instruction"), queryset=Instruction.objects.none(), required=False)
+    case_number = forms.CharField(label=_("Case number"), required=False, max_length=30, help_text=_("When the notice is about a complaint case."))
     title = forms.CharField(label=_("Title"), max_length=200)
     requirement = forms.CharField(label=_("What must be done"), widget=forms.Textarea(attrs={"rows": 5}))
     due_date = forms.DateField(label=_("Answer by"), widget=DateInput())
@@ -119,6 +121,7 @@ class AccountabilityForm(forms.Form):
     decided_by = forms.CharField(label=_("Decided by"), max_length=100)
     decided_on = forms.DateField(label=_("Decided on"), widget=DateInput())
     notices = forms.ModelMultipleChoiceField(label=_("Related supervision notices"), queryset=SupervisionNotice.objects.none(), required=False)
+    case_numbers = forms.CharField(label=_("Related cases"), required=False, max_length=1000, help_text=_("Case numbers, separated by spaces or commas."))
 
     def __init__(self, *args: Any, units: Any = None, notices: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -182,3 +185,35 @@ class DutySettingsForm(forms.ModelForm):
 
 class RosterImportForm(forms.Form):
     file = forms.FileField(label=_("Excel file (.xlsx)"))
+
+
+class OwnershipForm(forms.Form):
+    case_number = forms.CharField(label=_("Case number"), max_length=30)
+    leader = forms.ModelChoiceField(label=_("Leader"), queryset=User.objects.none())
+    interval_days = forms.IntegerField(label=_("Progress report every (days)"), min_value=1, max_value=90)
+    instructions = forms.CharField(label=_("Leader's instructions"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, leaders: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].queryset = leaders if leaders is not None else User.objects.none()  # type: ignore[attr-defined]
+
+
+class ProgressForm(forms.Form):
+    text = forms.CharField(label=_("Progress"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class BatchProgressForm(forms.Form):
+    text = forms.CharField(label=_("Progress"), widget=forms.Textarea(attrs={"rows": 2}))
+    resolved = forms.BooleanField(label=_("The matter is resolved"), required=False)
+
+
+class BatchForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    deadline = forms.DateField(label=_("Deadline"), widget=DateInput())
+    case_numbers = forms.CharField(label=_("Cases"), widget=forms.Textarea(attrs={"rows": 4}), help_text=_("Case numbers, separated by spaces, commas or new lines."))
+    note = forms.CharField(label=_("Requirements"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("deadline", timezone.localdate() + dt.timedelta(days=30))

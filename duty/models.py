@@ -121,6 +121,7 @@ class Instruction(models.Model):
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("closed by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     close_note = models.TextField(_("closing note"), blank=True)
     attachments = models.ManyToManyField("files.StoredFile", verbose_name=_("attachments"), blank=True, related_name="+")
+    cases = models.ManyToManyField("cases.Case", verbose_name=_("linked cases"), blank=True, related_name="instructions")
 
     class Meta:
         ordering = ["-sent_at", "-id"]
@@ -215,6 +216,7 @@ class SupervisionNotice(models.Model):
     requirement = models.TextField(_("what must be done"))
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="supervision_notices")
     instruction = models.ForeignKey(Instruction, verbose_name=_("instruction"), null=True, blank=True, on_delete=models.PROTECT, related_name="notices")
+    case = models.ForeignKey("cases.Case", verbose_name=_("case"), null=True, blank=True, on_delete=models.PROTECT, related_name="supervision_notices")
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("issued by"), on_delete=models.PROTECT, related_name="+")
     issued_at = models.DateTimeField(_("issued at"), default=timezone.now, db_index=True)
     due_date = models.DateField(_("answer by"))
@@ -285,6 +287,7 @@ class AccountabilityRecord(models.Model):
     decided_by = models.CharField(_("decided by"), max_length=100, help_text=_("The body that decided the measure, e.g. the district government."))
     decided_on = models.DateField(_("decided on"))
     notices = models.ManyToManyField(SupervisionNotice, verbose_name=_("supervision notices"), blank=True, related_name="accountability_records")
+    cases = models.ManyToManyField("cases.Case", verbose_name=_("cases"), blank=True, related_name="accountability_records")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
@@ -393,3 +396,107 @@ class UrgentReport(models.Model):
     @property
     def root(self) -> UrgentReport:
         return self.parent or self
+
+
+class CaseOwnership(models.Model):
+    """领导包案: a district leader personally owns a prominent case until it is settled;
+    the handling unit reports progress at the set interval."""
+
+    case = models.ForeignKey("cases.Case", verbose_name=_("case"), on_delete=models.PROTECT, related_name="leader_ownerships")
+    leader = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("leader"), on_delete=models.PROTECT, related_name="owned_cases")
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assigned by"), on_delete=models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField(_("owned since"), default=timezone.now)
+    interval_days = models.PositiveIntegerField(_("progress report every (days)"), default=7)
+    instructions = models.TextField(_("leader's instructions"), blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("ended by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    end_note = models.TextField(_("closing note"), blank=True)
+
+    class Meta:
+        ordering = ["-assigned_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case"], condition=Q(ended_at__isnull=True), name="duty_one_active_owner_per_case"),
+            models.CheckConstraint(condition=Q(interval_days__gte=1), name="duty_ownership_interval_positive"),
+        ]
+        indexes = [models.Index(fields=["leader", "ended_at"], name="duty_ownership_leader_idx")]
+        verbose_name = _("case ownership")
+        verbose_name_plural = _("case ownerships")
+
+    def __str__(self) -> str:
+        return f"{self.leader} · {self.case}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None
+
+
+class CentralBatch(models.Model):
+    """集中交办: prominent cases assigned together with one deadline and periodic progress."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    number = models.CharField(_("number"), max_length=30, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    note = models.TextField(_("requirements"), blank=True)
+    deadline = models.DateField(_("deadline"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assigned by"), on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("assigned at"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("central assignment batch")
+        verbose_name_plural = _("central assignment batches")
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+class BatchItem(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("No progress yet")
+        PROGRESSING = "progressing", _("In progress")
+        RESOLVED = "resolved", _("Resolved")
+
+    batch = models.ForeignKey(CentralBatch, on_delete=models.CASCADE, related_name="items")
+    case = models.ForeignKey("cases.Case", verbose_name=_("case"), on_delete=models.PROTECT, related_name="central_items")
+    unit = models.ForeignKey(Unit, verbose_name=_("handling unit"), on_delete=models.PROTECT, related_name="central_items")
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["unit__sort_order", "unit__path", "id"]
+        constraints = [models.UniqueConstraint(fields=["batch", "case"], name="duty_batch_case_once")]
+        verbose_name = _("case in a batch")
+        verbose_name_plural = _("cases in a batch")
+
+    def __str__(self) -> str:
+        return f"{self.batch.number} · {self.case}"
+
+
+class ProgressReport(models.Model):
+    """A handling unit's progress on an owned case or a centrally assigned case."""
+
+    ownership = models.ForeignKey(CaseOwnership, null=True, blank=True, on_delete=models.CASCADE, related_name="progress")
+    item = models.ForeignKey(BatchItem, null=True, blank=True, on_delete=models.CASCADE, related_name="progress")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("progress"))
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reported by"), on_delete=models.PROTECT, related_name="+")
+    reported_at = models.DateTimeField(_("reported at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-reported_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(ownership__isnull=False) & Q(item__isnull=True)) | (Q(ownership__isnull=True) & Q(item__isnull=False)),
+                name="duty_progress_one_parent",
+            )
+        ]
+        verbose_name = _("progress report")
+        verbose_name_plural = _("progress reports")
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.reported_at:%Y-%m-%d}"

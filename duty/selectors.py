@@ -11,7 +11,19 @@ from django.utils import timezone
 
 from accounts.models import Unit
 from duty.access import duty_units, reporting_units
-from duty.models import DailyReport, DutySettings, DutyShift, Instruction, InstructionTarget, SpecialPeriod, SupervisionNotice, UrgentReport
+from duty.models import (
+    BatchItem,
+    CentralBatch,
+    DailyReport,
+    DutySettings,
+    DutyShift,
+    Instruction,
+    InstructionTarget,
+    ProgressReport,
+    SpecialPeriod,
+    SupervisionNotice,
+    UrgentReport,
+)
 from workcal.selectors import get_calendar
 
 
@@ -221,3 +233,58 @@ def notice_list(qs: QuerySet[SupervisionNotice]) -> QuerySet[SupervisionNotice]:
 
 def open_urgent_reports(qs: QuerySet[UrgentReport]) -> QuerySet[UrgentReport]:
     return qs.filter(parent__isnull=True, status=UrgentReport.Status.OPEN).select_related("unit").annotate(n_follow_ups=Count("follow_ups"))
+
+
+# --- central assignment ------------------------------------------------------------------------
+
+
+@dataclass
+class BatchRow:
+    item: BatchItem
+    last: ProgressReport | None
+    reports: list[ProgressReport]
+
+
+@dataclass
+class UnitTotals:
+    unit: Unit
+    total: int = 0
+    pending: int = 0
+    progressing: int = 0
+    resolved: int = 0
+
+
+@dataclass
+class BatchTable:
+    rows: list[BatchRow]
+    per_unit: list[UnitTotals]
+
+    @property
+    def units(self) -> list[Unit]:
+        return [t.unit for t in self.per_unit]
+
+    @property
+    def totals(self) -> UnitTotals:
+        out = UnitTotals(unit=None)  # type: ignore[arg-type]
+        for t in self.per_unit:
+            out.total += t.total
+            out.pending += t.pending
+            out.progressing += t.progressing
+            out.resolved += t.resolved
+        return out
+
+
+def batch_table(batch: CentralBatch, scope: Q | None = None) -> BatchTable:
+    """The progress table of a batch, per case and per unit (limited to ``scope`` for unit users)."""
+    items = batch.items.select_related("case", "unit").prefetch_related(Prefetch("progress", queryset=ProgressReport.objects.select_related("reported_by").order_by("-reported_at")))
+    if scope is not None:
+        items = items.filter(scope)
+    rows: list[BatchRow] = []
+    per_unit: dict[int, UnitTotals] = {}
+    for item in items.order_by("unit__sort_order", "unit__path", "pk"):
+        reports = list(item.progress.all())
+        rows.append(BatchRow(item=item, last=reports[0] if reports else None, reports=reports))
+        totals = per_unit.setdefault(item.unit_id, UnitTotals(unit=item.unit))
+        totals.total += 1
+        setattr(totals, item.status, getattr(totals, item.status) + 1)
+    return BatchTable(rows=rows, per_unit=list(per_unit.values()))

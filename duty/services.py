@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, Unit, User
 from accounts.scoping import user_can_see_unit
 from audit.services import audit_record
+from cases.models import Case
 from duty.access import (
     acts_for,
     can_command,
@@ -31,12 +32,16 @@ from duty.access import (
 )
 from duty.models import (
     AccountabilityRecord,
+    BatchItem,
+    CaseOwnership,
+    CentralBatch,
     DailyReport,
     DutySettings,
     DutyShift,
     Instruction,
     InstructionTarget,
     NoticeAnswer,
+    ProgressReport,
     Sequence,
     SpecialPeriod,
     SupervisionNotice,
@@ -86,8 +91,10 @@ def instruction_send(
     kind: str = Instruction.Kind.INSTRUCTION,
     urgency: str = Instruction.Urgency.NORMAL,
     attachments: Iterable[StoredFile] = (),
+    cases: Iterable[Case] = (),
 ) -> Instruction:
-    """Send an instruction or warning to units; each gets a recipient row and a notification."""
+    """Send an instruction or warning to units; each gets a recipient row and a notification.
+    It may link complaint cases (the caller fetched them through the cases access function)."""
     if not can_command(actor):
         raise PermissionDenied(_("Only the duty office, leaders and supervisors may send instructions."))
     title = _required_text(title, "title", _("The title"), max_length=MAX_TITLE)
@@ -123,11 +130,23 @@ def instruction_send(
     files = list(attachments)
     if files:
         instruction.attachments.set(files)
+    case_list = list(cases)
+    if case_list:
+        instruction.cases.set(case_list)
     audit_record(
         actor=actor,
         action="instruction.send",
         obj=instruction,
-        after={"title": title, "kind": kind, "urgency": urgency, "units": [u.name for u in unit_list], "ack_deadline": ack_deadline, "report_deadline": report_deadline, "files": len(files)},
+        after={
+            "title": title,
+            "kind": kind,
+            "urgency": urgency,
+            "units": [u.name for u in unit_list],
+            "ack_deadline": ack_deadline,
+            "report_deadline": report_deadline,
+            "files": len(files),
+            "cases": [c.number for c in case_list],
+        },
     )
     url = reverse("duty:instruction_detail", args=[instruction.pk])
     level = Notification.Level.ESCALATION if urgency != Instruction.Urgency.NORMAL else Notification.Level.INFO
@@ -275,6 +294,7 @@ def notice_issue(
     due_date: dt.date,
     subject: str = SupervisionNotice.Subject.OTHER,
     instruction: Instruction | None = None,
+    case: Case | None = None,
 ) -> SupervisionNotice:
     if not can_supervise(actor):
         raise PermissionDenied(_("Only supervisors and leaders may issue supervision notices."))
@@ -291,6 +311,11 @@ def notice_issue(
             raise ValidationError({"instruction": _("Choose the instruction this notice is about.")})
         if not instruction.targets.filter(unit=unit).exists():
             raise ValidationError({"instruction": _("That instruction was not sent to %(unit)s.") % {"unit": unit}})
+    if subject == SupervisionNotice.Subject.CASE:
+        if case is None:
+            raise ValidationError({"case": _("Give the number of the case this notice is about.")})
+        if not case.is_open:
+            raise ValidationError({"case": _("Case %(number)s is finished; supervise an open case.") % {"number": case.number}})
     notice = SupervisionNotice.objects.create(
         number=_next_number("notice", "DB"),
         subject=subject,
@@ -298,10 +323,16 @@ def notice_issue(
         requirement=requirement,
         unit=unit,
         instruction=instruction if subject == SupervisionNotice.Subject.INSTRUCTION else None,
+        case=case if subject == SupervisionNotice.Subject.CASE else None,
         issued_by=actor,
         due_date=due_date,
     )
-    audit_record(actor=actor, action="notice.issue", obj=notice, after={"unit": unit.name, "subject": subject, "due_date": due_date, "title": title})
+    audit_record(
+        actor=actor,
+        action="notice.issue",
+        obj=notice,
+        after={"unit": unit.name, "subject": subject, "due_date": due_date, "title": title, "case": notice.case.number if notice.case else None},
+    )
     notify(
         users=unit_staff(unit),
         title=_("Supervision notice %(number)s: %(title)s") % {"number": notice.number, "title": title},
@@ -435,6 +466,7 @@ def accountability_create(
     decided_on: dt.date,
     measure_detail: str = "",
     notices: Iterable[SupervisionNotice] = (),
+    cases: Iterable[Case] = (),
 ) -> AccountabilityRecord:
     """Record an accountability measure taken on a unit."""
     if not can_supervise(actor):
@@ -456,11 +488,21 @@ def accountability_create(
     )
     if notice_list:
         record.notices.set(notice_list)
+    case_list = list(cases)
+    if case_list:
+        record.cases.set(case_list)
     audit_record(
         actor=actor,
         action="accountability.create",
         obj=record,
-        after={"unit": unit.name, "measure": measure, "decided_by": decided_by, "decided_on": decided_on, "notices": [n.number for n in notice_list]},
+        after={
+            "unit": unit.name,
+            "measure": measure,
+            "decided_by": decided_by,
+            "decided_on": decided_on,
+            "notices": [n.number for n in notice_list],
+            "cases": [c.number for c in case_list],
+        },
     )
     notify(
         users=[u for u in [unit.leader] if u is not None],
@@ -968,3 +1010,222 @@ def duty_settings_update(*, actor: User, **values: object) -> DutySettings:
     row.save()
     audit_record(actor=actor, action="duty_settings.update", obj=row, before=before, after={k: getattr(row, k) for k in SETTING_FIELDS})
     return row
+
+
+# --- leader case ownership and central assignment ------------------------------------------------
+
+
+def can_assign_ownership(user: User) -> bool:
+    """Leaders, supervisors, the duty office and the complaint bureau's intake staff (district-wide)."""
+    from accounts.scoping import is_district_wide
+
+    return user.is_authenticated and user.has_role(Role.LEADER, Role.SUPERVISOR, Role.DUTY, Role.INTAKE) and is_district_wide(user)
+
+
+def _case_unit_staff(case: Case) -> list[User]:
+    return unit_staff(case.current_unit) if case.current_unit is not None else []
+
+
+@transaction.atomic
+def ownership_assign(*, actor: User, case: Case, leader: User, interval_days: int | None = None, instructions: str = "") -> CaseOwnership:
+    """Make a district leader the owner (包案领导) of an open case."""
+    if not can_assign_ownership(actor):
+        raise PermissionDenied(_("Only leaders, supervisors and the district offices may assign case ownership."))
+    if not leader.is_active or not leader.has_role(Role.LEADER):
+        raise ValidationError({"leader": _("%(name)s is not a leader.") % {"name": leader}})
+    if not case.is_open:
+        raise ValidationError({"case": _("Case %(number)s is finished; a leader owns open cases.") % {"number": case.number}})
+    current = CaseOwnership.objects.select_for_update().filter(case=case, ended_at__isnull=True).select_related("leader").first()
+    if current is not None:
+        raise ValidationError({"case": _("Case %(number)s is already owned by %(leader)s.") % {"number": case.number, "leader": current.leader}})
+    interval = interval_days if interval_days is not None else get_duty_settings().progress_interval_days
+    if interval < 1 or interval > 90:
+        raise ValidationError({"interval_days": _("The progress interval must be between 1 and 90 days.")})
+    ownership = CaseOwnership.objects.create(case=case, leader=leader, assigned_by=actor, interval_days=interval, instructions=(instructions or "").strip())
+    audit_record(actor=actor, action="ownership.assign", obj=ownership, after={"case": case.number, "leader": str(leader), "interval_days": interval})
+    url = reverse("duty:ownership_detail", args=[ownership.pk])
+    notify(
+        users=[leader],
+        title=_("You own case %(number)s: %(title)s") % {"number": case.number, "title": case.title},
+        body=ownership.instructions[:300],
+        url=url,
+        dedupe_key=f"duty:ownership:{ownership.pk}:leader",
+    )
+    notify(
+        users=_case_unit_staff(case),
+        title=_("Case %(number)s is owned by %(leader)s; report progress every %(n)d days") % {"number": case.number, "leader": leader, "n": interval},
+        body=ownership.instructions[:300],
+        url=url,
+        level=Notification.Level.ESCALATION,
+        dedupe_key=f"duty:ownership:{ownership.pk}:unit",
+    )
+    return ownership
+
+
+@transaction.atomic
+def ownership_end(*, actor: User, ownership: CaseOwnership, note: str = "") -> CaseOwnership:
+    if not (actor.pk == ownership.leader_id or can_assign_ownership(actor)):
+        raise PermissionDenied(_("Only the owning leader or the district offices may end a case ownership."))
+    ownership = CaseOwnership.objects.select_for_update().get(pk=ownership.pk)
+    if ownership.ended_at is not None:
+        raise ValidationError(_("This ownership has already ended."))
+    ownership.ended_at = timezone.now()
+    ownership.ended_by = actor
+    ownership.end_note = (note or "").strip()
+    ownership.save(update_fields=["ended_at", "ended_by", "end_note"])
+    audit_record(actor=actor, action="ownership.end", obj=ownership, after={"note": ownership.end_note})
+    return ownership
+
+
+@transaction.atomic
+def ownership_progress(*, actor: User, ownership: CaseOwnership, text: str) -> ProgressReport:
+    """The handling unit reports progress on an owned case; the leader is told."""
+    case = ownership.case
+    unit = case.current_unit
+    if unit is None or not acts_for(actor, unit):
+        raise PermissionDenied(_("Only the handling unit reports progress on this case."))
+    if ownership.ended_at is not None:
+        raise ValidationError(_("This ownership has already ended."))
+    text = _required_text(text, "text", _("The progress"))
+    report = ProgressReport.objects.create(ownership=ownership, unit=unit, text=text, reported_by=actor)
+    audit_record(actor=actor, action="ownership.progress", obj=ownership, after={"case": case.number, "text": text[:500]})
+    notify(
+        users=[ownership.leader],
+        title=_("Progress on your case %(number)s from %(unit)s") % {"number": case.number, "unit": unit},
+        body=text[:300],
+        url=reverse("duty:ownership_detail", args=[ownership.pk]),
+        dedupe_key=f"duty:progress:{report.pk}",
+    )
+    return report
+
+
+@transaction.atomic
+def batch_create(*, actor: User, title: str, deadline: dt.date, cases: Seq[Case], note: str = "") -> CentralBatch:
+    """Assign a batch of prominent cases together (集中交办), each to its handling unit."""
+    if not can_assign_ownership(actor):
+        raise PermissionDenied(_("Only leaders, supervisors and the district offices may assign cases centrally."))
+    title = _required_text(title, "title", _("The title"), max_length=MAX_TITLE)
+    if deadline < timezone.localdate():
+        raise ValidationError({"deadline": _("The deadline cannot be in the past.")})
+    case_list = list(dict.fromkeys(cases))
+    if not case_list:
+        raise ValidationError({"cases": _("Give at least one case.")})
+    problems = []
+    for case in case_list:
+        if not case.is_open:
+            problems.append(_("Case %(number)s is finished.") % {"number": case.number})
+        elif case.current_unit is None:
+            problems.append(_("Case %(number)s has no handling unit yet; assign it first.") % {"number": case.number})
+    if problems:
+        raise ValidationError({"cases": problems})
+    batch = CentralBatch.objects.create(number=_next_number("batch", "JB"), title=title, note=(note or "").strip(), deadline=deadline, created_by=actor)
+    BatchItem.objects.bulk_create([BatchItem(batch=batch, case=c, unit=c.current_unit) for c in case_list])
+    audit_record(actor=actor, action="batch.create", obj=batch, after={"title": title, "deadline": deadline, "cases": [c.number for c in case_list]})
+    url = reverse("duty:batch_detail", args=[batch.pk])
+    by_unit: dict[int, list[Case]] = {}
+    for c in case_list:
+        by_unit.setdefault(c.current_unit_id, []).append(c)  # type: ignore[arg-type]
+    for unit_cases in by_unit.values():
+        unit = unit_cases[0].current_unit
+        notify(
+            users=unit_staff(unit),  # type: ignore[arg-type]
+            title=_("Central assignment %(number)s: %(n)d case(s) for your unit, due %(date)s") % {"number": batch.number, "n": len(unit_cases), "date": deadline.isoformat()},
+            body="、".join(c.number for c in unit_cases),
+            url=url,
+            level=Notification.Level.ESCALATION,
+            dedupe_key=f"duty:batch:{batch.pk}:{unit.pk}",  # type: ignore[union-attr]
+        )
+    return batch
+
+
+@transaction.atomic
+def batch_progress(*, actor: User, item: BatchItem, text: str, resolved: bool = False) -> ProgressReport:
+    if not acts_for(actor, item.unit):
+        raise PermissionDenied(_("Only the handling unit reports progress on this case."))
+    item = BatchItem.objects.select_for_update().select_related("batch", "case").get(pk=item.pk)
+    if item.batch.status != CentralBatch.Status.OPEN:
+        raise ValidationError(_("This batch is closed."))
+    if item.status == BatchItem.Status.RESOLVED:
+        raise ValidationError(_("This case is already reported resolved."))
+    text = _required_text(text, "text", _("The progress"))
+    report = ProgressReport.objects.create(item=item, unit=item.unit, text=text, reported_by=actor)
+    item.status = BatchItem.Status.RESOLVED if resolved else BatchItem.Status.PROGRESSING
+    item.resolved_at = timezone.now() if resolved else None
+    item.save(update_fields=["status", "resolved_at"])
+    audit_record(actor=actor, action="batch.progress", obj=item.batch, after={"case": item.case.number, "resolved": resolved, "text": text[:500]})
+    return report
+
+
+@transaction.atomic
+def batch_close(*, actor: User, batch: CentralBatch) -> CentralBatch:
+    if not can_assign_ownership(actor):
+        raise PermissionDenied(_("Only leaders, supervisors and the district offices may close a batch."))
+    batch = CentralBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != CentralBatch.Status.OPEN:
+        raise ValidationError(_("This batch is closed."))
+    batch.status = CentralBatch.Status.CLOSED
+    batch.closed_at = timezone.now()
+    batch.save(update_fields=["status", "closed_at"])
+    audit_record(actor=actor, action="batch.close", obj=batch, after={"status": "closed"})
+    return batch
+
+
+def _last_progress_day(start: dt.datetime, reports: Iterable[ProgressReport]) -> dt.date:
+    latest = max([start, *[r.reported_at for r in reports]])
+    return timezone.localdate(latest)
+
+
+@transaction.atomic
+def progress_sweep(*, today: dt.date | None = None) -> int:
+    """Remind handling units whose progress report on an owned or centrally assigned case is
+    due, and escalate batch items past the batch deadline. Idempotent."""
+    today = today or timezone.localdate()
+    interval = get_duty_settings().progress_interval_days
+    sent = 0
+    owned = CaseOwnership.objects.filter(ended_at__isnull=True).select_related("case", "case__current_unit", "leader").prefetch_related("progress")
+    for o in owned:
+        if not o.case.is_open or o.case.current_unit is None:
+            continue
+        due = _last_progress_day(o.assigned_at, o.progress.all()) + dt.timedelta(days=o.interval_days)
+        if today >= due:
+            sent += len(
+                notify(
+                    users=_case_unit_staff(o.case),
+                    title=_("Progress report on owned case %(number)s is due (leader %(leader)s)") % {"number": o.case.number, "leader": o.leader},
+                    body=o.case.title,
+                    url=reverse("duty:ownership_detail", args=[o.pk]),
+                    level=Notification.Level.REMINDER,
+                    dedupe_key=f"duty:ownership:{o.pk}:due:{due}",
+                )
+            )
+    items = BatchItem.objects.filter(batch__status=CentralBatch.Status.OPEN).exclude(status=BatchItem.Status.RESOLVED)
+    for item in items.select_related("batch", "case", "unit", "unit__leader").prefetch_related("progress"):
+        url = reverse("duty:batch_detail", args=[item.batch_id])
+        params = {"number": item.case.number, "batch": item.batch.number, "date": item.batch.deadline.isoformat()}
+        if today > item.batch.deadline:
+            sent += len(
+                notify(
+                    users=[*unit_staff(item.unit), item.batch.created_by],
+                    title=_("Overdue: case %(number)s of %(batch)s was due %(date)s") % params,
+                    body=item.case.title,
+                    url=url,
+                    level=Notification.Level.ESCALATION,
+                    dedupe_key=f"duty:batchitem:{item.pk}:overdue",
+                )
+            )
+            continue
+        due = _last_progress_day(item.batch.created_at, item.progress.all()) + dt.timedelta(days=interval)
+        if today >= due:
+            sent += len(
+                notify(
+                    users=unit_staff(item.unit),
+                    title=_("Progress report on case %(number)s of %(batch)s is due") % params,
+                    body=item.case.title,
+                    url=url,
+                    level=Notification.Level.REMINDER,
+                    dedupe_key=f"duty:batchitem:{item.pk}:due:{due}",
+                )
+            )
+    if sent:
+        audit_record(actor=None, action="progress.sweep", object_type="duty.progressreport", after={"day": today, "notifications": sent})
+    return sent

@@ -39,6 +39,12 @@ def sweep_notices() -> int:
     return services.notices_sweep()
 
 
+@db_periodic_task(crontab(minute="20", hour="9"))
+def sweep_progress() -> int:
+    """Progress reports due on owned and centrally assigned cases; overdue batch items."""
+    return services.progress_sweep()
+
+
 @db_task()
 def send_urgent_sms(phones: list[str], text: str) -> int:
     """Send an urgent-report SMS through the configured gateway (settings.SMS_BACKEND, a dotted

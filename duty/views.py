@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 import uuid
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,16 +23,21 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role, User
 from accounts.scoping import is_district_wide
+from cases.models import Case
 from core.forms import apply_validation_error
 from duty import access, exports, selectors, services
 from duty.forms import (
     AccountabilityForm,
     AnswerForm,
+    BatchForm,
+    BatchProgressForm,
     CloseForm,
     DailyReportForm,
     DutySettingsForm,
     InstructionForm,
     NoticeForm,
+    OwnershipForm,
+    ProgressForm,
     ResultForm,
     ReviewForm,
     RosterImportForm,
@@ -39,10 +46,14 @@ from duty.forms import (
 )
 from duty.models import (
     AccountabilityRecord,
+    BatchItem,
+    CaseOwnership,
+    CentralBatch,
     DailyReport,
     Instruction,
     InstructionTarget,
     NoticeAnswer,
+    ProgressReport,
     SpecialPeriod,
     SupervisionNotice,
     UrgentReport,
@@ -63,6 +74,23 @@ def _store_uploads(request: HttpRequest, field: str = "files") -> list[StoredFil
     if len(uploads) > MAX_FILES:
         raise ValidationError(_("At most %(n)d files at a time.") % {"n": MAX_FILES})
     return [file_store(actor=request.user, upload=f, name=f.name or "file", allowed_kinds=ATTACHMENT_KINDS) for f in uploads]
+
+
+def _cases_from_numbers(user: User, text: str, field: str) -> list[Case]:
+    """Cases named by number that the user may see; a ValidationError names every unknown one."""
+    from cases.access import get_case_for_user
+
+    numbers = [n for n in re.split(r"[\s,，、;；]+", text or "") if n]
+    found: list[Case] = []
+    missing: list[str] = []
+    for number in dict.fromkeys(numbers):
+        try:
+            found.append(get_case_for_user(user, number))
+        except Http404:
+            missing.append(number)
+    if missing:
+        raise ValidationError({field: _("No case you can see has the number %(numbers)s.") % {"numbers": "、".join(missing)}})
+    return found
 
 
 def _date_param(request: HttpRequest, name: str = "date") -> dt.date:
@@ -155,6 +183,7 @@ def instruction_new(request: HttpRequest) -> HttpResponse:
         try:
             with transaction.atomic():
                 files = _store_uploads(request, "attachments")
+                linked = _cases_from_numbers(user, form.cleaned_data["case_numbers"], "case_numbers")
                 instruction = services.instruction_send(
                     actor=user,
                     title=form.cleaned_data["title"],
@@ -165,6 +194,7 @@ def instruction_new(request: HttpRequest) -> HttpResponse:
                     ack_deadline=form.cleaned_data["ack_deadline"],
                     report_deadline=form.cleaned_data["report_deadline"],
                     attachments=files,
+                    cases=linked,
                 )
         except ValidationError as exc:
             apply_validation_error(form, exc)
@@ -305,11 +335,24 @@ def notice_new(request: HttpRequest) -> HttpResponse:
             initial = {"instruction": found, "subject": SupervisionNotice.Subject.INSTRUCTION, "title": _("Supervision of %(number)s") % {"number": found.number}}
     if request.GET.get("unit"):
         initial["unit"] = access.visible_duty_units(user).filter(code=request.GET["unit"]).first()
+    if request.GET.get("case"):
+        try:
+            found_case = _cases_from_numbers(user, request.GET["case"], "case_number")[0]
+        except ValidationError:
+            found_case = None
+        if found_case is not None:
+            initial.update({"subject": SupervisionNotice.Subject.CASE, "case_number": found_case.number, "title": _("Supervision of case %(number)s") % {"number": found_case.number}})
+            if found_case.current_unit is not None:
+                initial["unit"] = access.home_unit_of(found_case.current_unit)
     form = NoticeForm(request.POST or None, units=access.visible_duty_units(user), instructions=instructions, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
+            case = None
+            if form.cleaned_data["subject"] == SupervisionNotice.Subject.CASE and form.cleaned_data["case_number"]:
+                case = _cases_from_numbers(user, form.cleaned_data["case_number"], "case_number")[0]
             notice = services.notice_issue(
                 actor=user,
+                case=case,
                 unit=form.cleaned_data["unit"],
                 subject=form.cleaned_data["subject"],
                 instruction=form.cleaned_data["instruction"],
@@ -392,7 +435,7 @@ def notice_review(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def accountability_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    qs = AccountabilityRecord.objects.filter(access.target_scope_q(user)).select_related("unit", "recorded_by").prefetch_related("notices")
+    qs = AccountabilityRecord.objects.filter(access.target_scope_q(user)).select_related("unit", "recorded_by").prefetch_related("notices", "cases")
     page = _page(request, qs)
     by_unit = []
     if is_district_wide(user):
@@ -427,6 +470,7 @@ def accountability_new(request: HttpRequest) -> HttpResponse:
                 decided_by=form.cleaned_data["decided_by"],
                 decided_on=form.cleaned_data["decided_on"],
                 notices=form.cleaned_data["notices"],
+                cases=_cases_from_numbers(user, form.cleaned_data["case_numbers"], "case_numbers"),
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)
@@ -905,3 +949,271 @@ def attachment(request: HttpRequest, file_id: uuid.UUID) -> FileResponse:
     if not path.exists():
         raise Http404
     return FileResponse(path.open("rb"), as_attachment=True, filename=stored.original_name, content_type=stored.content_type)
+
+
+# --- leader case ownership and central assignment ---------------------------------------------
+
+
+def _ownerships_for(user: User) -> Any:
+    from django.db.models import Prefetch
+
+    from cases.models import CaseClock
+
+    qs = CaseOwnership.objects.select_related("case", "case__current_unit", "leader").prefetch_related(
+        Prefetch("case__clocks", queryset=CaseClock.objects.filter(stopped_at__isnull=True), to_attr="running_clocks"),
+        Prefetch("progress", queryset=ProgressReport.objects.order_by("-reported_at")),
+    )
+    if is_district_wide(user):
+        return qs
+    return qs.filter(access.target_scope_q(user, prefix="case__current_"))
+
+
+def _ownership_rows(ownerships: Any) -> list[dict[str, Any]]:
+    from cases.selectors import clock_views
+
+    rows = []
+    today = timezone.localdate()
+    for o in ownerships:
+        progress = list(o.progress.all())
+        last = progress[0] if progress else None
+        start = last.reported_at if last else o.assigned_at
+        next_due = timezone.localdate(start) + dt.timedelta(days=o.interval_days)
+        rows.append(
+            {
+                "o": o,
+                "case": o.case,
+                "clocks": [c for c in clock_views(getattr(o.case, "running_clocks", []), today) if not c.is_window],
+                "last": last,
+                "next_due": next_due,
+                "progress_overdue": o.is_active and o.case.is_open and today >= next_due,
+            }
+        )
+    return rows
+
+
+@login_required
+def leader_cases(request: HttpRequest) -> HttpResponse:
+    """领导包案: a leader's own cases with their clocks and progress; others see the cases in their scope."""
+    user = _user(request)
+    qs = _ownerships_for(user)
+    mine = user.has_role(Role.LEADER)
+    who = request.GET.get("leader", "me" if mine else "all")
+    if who == "me":
+        qs = qs.filter(leader=user)
+    elif who.isdigit():
+        qs = qs.filter(leader_id=int(who))
+    show = request.GET.get("show", "active")
+    if show == "active":
+        qs = qs.filter(ended_at__isnull=True)
+    rows = _ownership_rows(qs.order_by("case__due_key", "pk")[:200])
+    leaders = User.objects.filter(is_active=True, role_assignments__role=Role.LEADER).distinct().order_by("full_name") if is_district_wide(user) else []
+    return render(
+        request,
+        "duty/leader_cases.html",
+        {"rows": rows, "who": who, "show": show, "mine": mine, "leaders": leaders, "can_assign": services.can_assign_ownership(user)},
+    )
+
+
+@login_required
+def ownership_new(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not services.can_assign_ownership(user):
+        raise PermissionDenied
+    leaders = User.objects.filter(is_active=True, role_assignments__role=Role.LEADER).distinct().order_by("full_name")
+    initial: dict[str, Any] = {"interval_days": selectors.get_duty_settings().progress_interval_days}
+    if request.GET.get("case"):
+        initial["case_number"] = request.GET["case"][:30]
+    if user.has_role(Role.LEADER):
+        initial["leader"] = user
+    form = OwnershipForm(request.POST or None, leaders=leaders, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = _cases_from_numbers(user, form.cleaned_data["case_number"], "case_number")[0]
+            ownership = services.ownership_assign(
+                actor=user, case=case, leader=form.cleaned_data["leader"], interval_days=form.cleaned_data["interval_days"], instructions=form.cleaned_data["instructions"]
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("%(leader)s now owns case %(number)s.") % {"leader": ownership.leader, "number": case.number})
+            return redirect("duty:ownership_detail", pk=ownership.pk)
+    return render(request, "duty/form_page.html", {"form": form, "page_title": _("Assign a case to a leader"), "submit_label": _("Assign"), "cancel_url": reverse("duty:leader_cases")})
+
+
+def _get_ownership(user: User, pk: int) -> CaseOwnership:
+    ownership = _ownerships_for(user).filter(pk=pk).first()
+    if ownership is None:
+        raise Http404
+    return ownership
+
+
+def _ownership_context(user: User, ownership: CaseOwnership, form: ProgressForm | None = None) -> dict[str, Any]:
+    row = _ownership_rows([ownership])[0]
+    unit = ownership.case.current_unit
+    return {
+        "row": row,
+        "o": ownership,
+        "case": ownership.case,
+        "progress": ownership.progress.select_related("reported_by", "unit"),
+        "can_report": ownership.is_active and unit is not None and access.acts_for(user, unit),
+        "can_end": ownership.is_active and (user.pk == ownership.leader_id or services.can_assign_ownership(user)),
+        "form": form or ProgressForm(),
+    }
+
+
+@login_required
+def ownership_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    return render(request, "duty/ownership_detail.html", _ownership_context(user, _get_ownership(user, pk)))
+
+
+@login_required
+@require_POST
+def ownership_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    ownership = _get_ownership(user, pk)
+    unit = ownership.case.current_unit
+    if unit is None or not access.acts_for(user, unit):
+        raise PermissionDenied(_("Only the handling unit reports progress on this case."))
+    form = ProgressForm(request.POST)
+    if form.is_valid():
+        try:
+            services.ownership_progress(actor=user, ownership=ownership, text=form.cleaned_data["text"])
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Progress reported to the leader."))
+            return redirect("duty:ownership_detail", pk=pk)
+    return render(request, "duty/ownership_detail.html", _ownership_context(user, ownership, form), status=400)
+
+
+@login_required
+@require_POST
+def ownership_end(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    ownership = _get_ownership(user, pk)
+    if not (user.pk == ownership.leader_id or services.can_assign_ownership(user)):
+        raise PermissionDenied
+    try:
+        services.ownership_end(actor=user, ownership=ownership, note=request.POST.get("note", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The ownership has ended."))
+    return redirect("duty:ownership_detail", pk=pk)
+
+
+def _batches_for(user: User) -> Any:
+    qs = CentralBatch.objects.all()
+    if is_district_wide(user):
+        return qs
+    return qs.filter(Exists(BatchItem.objects.filter(access.target_scope_q(user), batch=OuterRef("pk"))))
+
+
+def _get_batch(user: User, pk: int) -> CentralBatch:
+    batch = _batches_for(user).select_related("created_by").filter(pk=pk).first()
+    if batch is None:
+        raise Http404
+    return batch
+
+
+@login_required
+def batch_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    from django.db.models import Count, Q
+
+    qs = _batches_for(user).annotate(
+        n_items=Count("items", distinct=True),
+        n_resolved=Count("items", filter=Q(items__status=BatchItem.Status.RESOLVED), distinct=True),
+        n_pending=Count("items", filter=Q(items__status=BatchItem.Status.PENDING), distinct=True),
+    )
+    page = _page(request, qs.order_by("-created_at", "-pk"))
+    return render(request, "duty/batch_list.html", {"page": page, "can_assign": services.can_assign_ownership(user), "today": timezone.localdate()})
+
+
+@login_required
+def batch_new(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not services.can_assign_ownership(user):
+        raise PermissionDenied
+    form = BatchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cases = _cases_from_numbers(user, form.cleaned_data["case_numbers"], "case_numbers")
+            batch = services.batch_create(actor=user, title=form.cleaned_data["title"], deadline=form.cleaned_data["deadline"], cases=cases, note=form.cleaned_data["note"])
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Central assignment %(number)s created with %(n)d case(s).") % {"number": batch.number, "n": batch.items.count()})
+            return redirect("duty:batch_detail", pk=batch.pk)
+    return render(request, "duty/form_page.html", {"form": form, "page_title": _("Central assignment of cases"), "submit_label": _("Assign"), "cancel_url": reverse("duty:batch_list")})
+
+
+@login_required
+def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    batch = _get_batch(user, pk)
+    table = selectors.batch_table(batch, None if is_district_wide(user) else access.target_scope_q(user))
+    return render(
+        request,
+        "duty/batch_detail.html",
+        {
+            "batch": batch,
+            "table": table,
+            "form": BatchProgressForm(),
+            "can_close": batch.status == CentralBatch.Status.OPEN and services.can_assign_ownership(user),
+            "my_units": {u.pk for u in table.units if access.acts_for(user, u)},
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def batch_progress(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
+    user = _user(request)
+    batch = _get_batch(user, pk)
+    item = BatchItem.objects.filter(batch=batch, pk=item_id).select_related("unit").first()
+    if item is None or not (is_district_wide(user) or access.user_can_see_unit(user, item.unit) or access.acts_for(user, item.unit)):
+        raise Http404
+    if not access.acts_for(user, item.unit):
+        raise PermissionDenied(_("Only the handling unit reports progress on this case."))
+    form = BatchProgressForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Describe the progress."))
+    else:
+        try:
+            services.batch_progress(actor=user, item=item, text=form.cleaned_data["text"], resolved=form.cleaned_data["resolved"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Progress reported."))
+    return redirect("duty:batch_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def batch_close(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    batch = _get_batch(user, pk)
+    if not services.can_assign_ownership(user):
+        raise PermissionDenied
+    try:
+        services.batch_close(actor=user, batch=batch)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Batch %(number)s closed.") % {"number": batch.number})
+    return redirect("duty:batch_detail", pk=pk)
+
+
+@login_required
+def batch_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    user = _user(request)
+    batch = _get_batch(user, pk)
+    table = selectors.batch_table(batch, None if is_district_wide(user) else access.target_scope_q(user))
+    if fmt == "xlsx":
+        return _attachment(f"{batch.number}-集中交办进展.xlsx", exports.batch_xlsx(batch, table), exports.XLSX_TYPE)
+    if fmt == "docx":
+        return _attachment(f"{batch.number}-集中交办进展.docx", exports.batch_docx(batch, table), exports.DOCX_TYPE)
+    raise Http404

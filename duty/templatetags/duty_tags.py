@@ -108,6 +108,8 @@ def duty_nav(context: template.Context) -> dict[str, Any]:
         ("daily", _("Daily report"), reverse("duty:daily_today"), "bi-pencil-square", staff),
         ("summary", _("Daily summary"), reverse("duty:daily_summary"), "bi-table", district),
         ("urgent", _("Urgent reports"), reverse("duty:urgent_list"), "bi-lightning-charge", True),
+        ("leader", _("Leader ownership"), reverse("duty:leader_cases"), "bi-person-check", True),
+        ("batches", _("Central assignment"), reverse("duty:batch_list"), "bi-collection", True),
         ("periods", _("Special periods"), reverse("duty:period_list"), "bi-shield-exclamation", True),
         ("settings", _("Settings"), reverse("duty:settings"), "bi-gear", access.is_duty_office(user)),
     ]
@@ -120,3 +122,11 @@ def duty_nav(context: template.Context) -> dict[str, Any]:
         active = path == home if key == "home" else path.startswith(url) and not (key == "daily" and path.startswith(reverse("duty:daily_summary")))
         shown.append({"key": key, "label": label, "url": url, "icon": icon, "active": active})
     return {"items": shown}
+
+
+@register.filter
+def absval(value: Any) -> Any:
+    try:
+        return abs(value)
+    except TypeError:
+        return value
