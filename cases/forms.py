@@ -361,9 +361,9 @@ class DraftReplyForm(ActionForm):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices, widget=forms.RadioSelect)
     text = forms.CharField(label=_("Reply text"), max_length=CONTENT_MAX, widget=_area(8))
     assistance_needed = forms.BooleanField(label=_("The complainant is in hardship: refer for assistance"), required=False)
-    assistance_what = forms.CharField(label=_("What help"), required=False, max_length=300)
-    assistance_by = forms.CharField(label=_("Help given by"), required=False, max_length=200)
-    assistance_when = forms.DateField(label=_("Help given on"), required=False, widget=DateInput())
+    assistance_what = forms.CharField(label=_("What help"), required=False, max_length=300, widget=forms.TextInput(attrs={"data-depends-on": "id_assistance_needed"}))
+    assistance_by = forms.CharField(label=_("Help given by"), required=False, max_length=200, widget=forms.TextInput(attrs={"data-depends-on": "id_assistance_needed"}))
+    assistance_when = forms.DateField(label=_("Help given on"), required=False, widget=DateInput(attrs={"data-depends-on": "id_assistance_needed"}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

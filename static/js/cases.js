@@ -115,7 +115,20 @@
     }
   });
 
+  // Fields that matter only when a checkbox is ticked (e.g. the assistance referral).
+  function bindDependents(root) {
+    root.querySelectorAll("[data-depends-on]").forEach(function (field) {
+      var box = document.getElementById(field.getAttribute("data-depends-on"));
+      var wrap = field.closest(".mb-3") || field;
+      if (!box) { return; }
+      function sync() { wrap.hidden = !box.checked && !wrap.querySelector(".invalid-feedback"); }
+      box.addEventListener("change", sync);
+      sync();
+    });
+  }
+
   function init(root) {
+    bindDependents(root);
     root.querySelectorAll("[data-filter-select]").forEach(bindFilter);
     root.querySelectorAll("[data-complainants]").forEach(bindComplainants);
     root.querySelectorAll("select[data-case-type]").forEach(bindType);
@@ -127,6 +140,7 @@
   document.addEventListener("htmx:afterSwap", function (ev) {
     var t = ev.detail && ev.detail.target;
     if (t && t.querySelector) {
+      bindDependents(t);
       var first = t.querySelector("form [autofocus], form textarea, form input:not([type=hidden])");
       if (first && t.closest("[data-action-panel]")) { first.focus(); }
     }
