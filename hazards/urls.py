@@ -1,4 +1,41 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from hazards import views
 
 app_name = "hazards"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.ledger, name="list"),
+    path("export.xlsx", views.export, name="export"),
+    path("new/", views.register, name="register"),
+    path("map/", views.hazard_map, name="map"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("import/", views.import_upload, name="import"),
+    path("import/template.xlsx", views.import_template, name="import_template"),
+    path("import/<uuid:pk>/", views.import_status, name="import_status"),
+    path("photos/<uuid:pk>/", views.photo, name="photo"),
+    path("campaigns/", views.campaign_list, name="campaigns"),
+    path("campaigns/new/", views.campaign_create, name="campaign_create"),
+    path("campaigns/<int:pk>/", views.campaign_detail, name="campaign"),
+    path("campaigns/<int:pk>/targets/", views.campaign_targets, name="campaign_targets"),
+    path("campaigns/<int:pk>/targets/add/", views.target_add, name="target_add"),
+    path("campaigns/<int:pk>/targets/import/", views.targets_import, name="targets_import"),
+    path("campaigns/<int:pk>/targets/template.xlsx", views.target_template, name="target_template"),
+    path("campaigns/<int:pk>/targets/<int:target>/inspect/", views.inspect, name="inspect"),
+    path("campaigns/<int:pk>/inspections/<int:inspection>/", views.inspection_detail, name="inspection"),
+    path("campaigns/<int:pk>/checklist/", views.checklist, name="checklist"),
+    path("campaigns/<int:pk>/checklist/<int:item>/remove/", views.checklist_remove, name="checklist_remove"),
+    path("campaigns/<int:pk>/report/", views.campaign_report, name="campaign_report"),
+    path("campaigns/<int:pk>/report.docx", views.campaign_report_word, name="campaign_report_docx"),
+    path("campaigns/<int:pk>/close/", views.campaign_close, name="campaign_close"),
+    path("<str:number>/", views.detail, name="detail"),
+    path("<str:number>/edit/", views.edit, name="edit"),
+    path("<str:number>/plan/", views.plan, name="plan"),
+    path("<str:number>/start/", views.start, name="start"),
+    path("<str:number>/rectified/", views.rectified, name="rectified"),
+    path("<str:number>/verify/", views.verify, name="verify"),
+    path("<str:number>/close/", views.close, name="close"),
+    path("<str:number>/listing/", views.listing, name="listing"),
+    path("<str:number>/extension/", views.extension, name="extension"),
+    path("<str:number>/extension/<int:pk>/decide/", views.extension_decide, name="extension_decide"),
+    path("<str:number>/photos/add/", views.photo_add, name="photo_add"),
+]
