@@ -111,7 +111,7 @@ def can_import(user: User) -> bool:
 def get_hazard_for_user(user: User, number: str, *, write: bool = False) -> Hazard:
     """The hazard with this number if the user may see it (404 otherwise)."""
     hazard = (
-        Hazard.objects.select_related("category", "town", "unit", "registered_by", "rectified_by", "verified_by", "closed_by", "campaign")
+        Hazard.objects.select_related("category", "town", "unit", "registered_by", "rectified_by", "verified_by", "closed_by", "campaign", "source_case")
         .filter(hazard_scope_q(user))
         .filter(number=number)
         .first()

@@ -247,6 +247,9 @@ class Hazard(models.Model):
     responsible_phone = models.CharField(_("phone of the responsible person"), max_length=40, blank=True)
     source = models.CharField(_("source"), max_length=16, choices=Source.choices, default=Source.UNIT_REPORT)
     source_note = models.CharField(_("source details"), max_length=200, blank=True)
+    source_case = models.ForeignKey(
+        "cases.Case", verbose_name=_("complaint case"), null=True, blank=True, on_delete=models.PROTECT, related_name="linked_hazards"
+    )
     inspection = models.ForeignKey(
         Inspection, verbose_name=_("inspection"), null=True, blank=True, on_delete=models.SET_NULL, related_name="hazards"
     )

@@ -185,6 +185,7 @@ def hazard_register(
     source: str = Source.UNIT_REPORT,
     source_note: str = "",
     inspection: Inspection | None = None,
+    source_case: Any | None = None,
     plan: dict[str, Any] | None = None,
     photos: Sequence[Upload] = (),
 ) -> Hazard:
@@ -230,6 +231,8 @@ def hazard_register(
         errors["deadline"] = [_("The deadline cannot be before the date the hazard was found.")]
     if inspection is not None:
         source = Source.INSPECTION
+    if source_case is not None:
+        source = Source.CASE
     if errors:
         raise ValidationError(errors)
     assert deadline is not None
@@ -250,6 +253,7 @@ def hazard_register(
         source=source,
         source_note=source_note.strip(),
         inspection=inspection,
+        source_case=source_case,
         campaign=inspection.campaign if inspection else None,
         found_on=found_on,
         deadline=deadline,
@@ -290,6 +294,36 @@ def hazard_register(
 def _notify_later(users: list[User], title: str, url: str, key: str, level: str = Notification.Level.INFO) -> None:
     with transaction.atomic():
         notify(users=users, title=title, url=url, level=level, dedupe_key=key)
+
+
+def _case_line(case_id: int, actor: User | None, text: str) -> None:
+    """A line on a complaint case's timeline (internal, not shown to the complainant)."""
+    from cases.models import CaseEvent
+
+    CaseEvent.objects.create(
+        case_id=case_id,
+        kind=CaseEvent.Kind.LINKED,
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=str(actor) if actor else _("system"),
+        unit=actor.unit if actor is not None and actor.unit_id else None,
+        text=text,
+        public=False,
+    )
+
+
+@transaction.atomic
+def hazard_register_from_case(*, actor: User, case: Any, **fields: Any) -> Hazard:
+    """Register a hazard reported in a complaint case ("register as hazard" on the case page).
+    The hazard links to the case, and the case's timeline records it (and later its close-off)."""
+    from cases.access import user_can_see_case
+
+    _require(user_can_see_case(actor, case), _("You may not see this case."))
+    fields.pop("source", None)
+    if not (fields.get("source_note") or "").strip():
+        fields["source_note"] = _("Complaint case %(number)s") % {"number": case.number}
+    hazard = hazard_register(actor=actor, source=Source.CASE, source_case=case, **fields)
+    _case_line(case.pk, actor, _("Registered as hazard %(number)s: %(title)s") % {"number": hazard.number, "title": hazard.title})
+    return hazard
 
 
 EDITABLE_FIELDS = ("title", "description", "address", "latitude", "longitude", "responsible_person", "responsible_phone")
@@ -486,6 +520,10 @@ def hazard_close(*, actor: User, hazard: Hazard, note: str = "") -> Hazard:
         fields.append("delisted_on")
     _touch(hazard, *fields)
     _event(hazard, actor, HazardEvent.Kind.CLOSED, (note or "").strip())
+    if hazard.source_case_id:
+        _case_line(
+            hazard.source_case_id, actor, _("Hazard %(number)s registered from this case has been rectified, verified on site and closed off.") % {"number": hazard.number}
+        )
     audit_record(actor=actor, action="hazard.close", obj=hazard, before={"state": State.VERIFIED}, after={"state": State.CLOSED}, note=(note or "").strip())
     return hazard
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("import/template.xlsx", views.import_template, name="import_template"),
     path("import/<uuid:pk>/", views.import_status, name="import_status"),
     path("photos/<uuid:pk>/", views.photo, name="photo"),
+    path("from-case/<str:case_number>/", views.from_case, name="from_case"),
     path("campaigns/", views.campaign_list, name="campaigns"),
     path("campaigns/new/", views.campaign_create, name="campaign_create"),
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign"),

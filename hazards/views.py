@@ -159,6 +159,64 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def from_case(request: HttpRequest, case_number: str) -> HttpResponse:
+    """Register a hazard from a complaint case: GET shows the form prefilled from the case,
+    POST creates the linked hazard."""
+    from cases.access import get_case_for_user
+    from cases.models import CaseType
+
+    user = _user(request)
+    case = get_case_for_user(user, case_number)
+    if not access.can_work(user):
+        raise PermissionDenied
+    accusation = case.type == CaseType.ACCUSATION
+    initial: dict[str, Any] = {
+        "title": case.title[:120],
+        "description": "" if accusation else case.content,
+        "address": case.address,
+        "latitude": case.latitude,
+        "longitude": case.longitude,
+        "town": case.town_id,
+        "unit": case.current_unit_id or case.town_id,
+        "found_on": timezone.localdate(),
+        "source": "case",
+        "source_note": _("Complaint case %(number)s") % {"number": case.number},
+    }
+    form = forms.HazardForm(request.POST or None, request.FILES or None, user=user, initial=initial)
+    form.fields["source"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        hazard = _run(
+            form,
+            lambda: services.hazard_register_from_case(
+                actor=user,
+                case=case,
+                category=d["category"],
+                grade=d["grade"],
+                title=d["title"],
+                description=d["description"],
+                address=d["address"],
+                town=d["town"],
+                unit=d["unit"],
+                found_on=d["found_on"],
+                deadline=d["deadline"],
+                latitude=d["latitude"],
+                longitude=d["longitude"],
+                responsible_person=d["responsible_person"],
+                responsible_phone=d["responsible_phone"],
+                source_note=d["source_note"],
+                plan=form.plan(),
+                photos=d["photos"],
+            ),
+        )
+        if hazard is not None:
+            messages.success(request, _("Hazard %(number)s registered from case %(case)s.") % {"number": hazard.number, "case": case.number})
+            return redirect("hazards:detail", number=hazard.number)
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "hazards/register.html", {"form": form, "case": case, "accusation": accusation}, status=status)
+
+
+@login_required
 def detail(request: HttpRequest, number: str) -> HttpResponse:
     user = _user(request)
     hazard = access.get_hazard_for_user(user, number)
