@@ -210,7 +210,10 @@ class HotlineRule(models.Model):
     )
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["category", "urgent"], name="uniq_hotline_rule", nulls_distinct=False)]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "urgent"], condition=models.Q(category__isnull=False), name="uniq_hotline_rule"),
+            models.UniqueConstraint(fields=["urgent"], condition=models.Q(category__isnull=True), name="uniq_hotline_default_rule"),
+        ]
         verbose_name = _("hotline time limit")
         verbose_name_plural = _("hotline time limits")
 
