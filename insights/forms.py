@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from insights.models import InsightsSettings
+
+
+class InsightsSettingsForm(forms.ModelForm):
+    class Meta:
+        model = InsightsSettings
+        fields = ["count_basically_satisfied", "brief_enabled", "brief_time", "brief_due_days", "rising_min_count", "rising_ratio"]
+        widgets = {"brief_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+
+
+class RateTargetForm(forms.Form):
+    target = forms.DecimalField(label=_("Target (%)"), min_value=Decimal(0), max_value=Decimal(100), decimal_places=2)
+    shown = forms.BooleanField(label=_("Shown on the dashboard"), required=False)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)

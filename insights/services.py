@@ -1,0 +1,521 @@
+"""Writes of the insights module.
+
+- ``rollup_case(case=...)``: bring one case's figure rows and the rollups in step with the
+  case. Called by the case services (``cases.signals.case_changed``) inside the
+  transaction of every change, so a counter can never disagree with the case.
+- ``rollups_rebuild(actor=...)``: recompute every figure row and rollup from the cases.
+- ``insights_settings_update`` / ``rate_definition_update``: the district's choices.
+- ``brief_generate``: the daily brief (每日研判), see ``insights.brief``.
+- ``ledger_export_request`` / ``ledger_export_run``: Excel ledgers of case lists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, Unit, User
+from accounts.scoping import is_district_wide
+from audit.services import audit_record
+from cases.models import Case
+from insights import metrics
+from insights.models import (
+    STEM,
+    CaseMetric,
+    DailyBrief,
+    Grain,
+    InsightsSettings,
+    LedgerExport,
+    Metric,
+    RateDefinition,
+    Rollup,
+    StateCount,
+    TownPlace,
+    TownRollup,
+    rollup_columns,
+)
+
+log = logging.getLogger(__name__)
+
+COLUMNS = rollup_columns()
+COL_INDEX = {c: i for i, c in enumerate(COLUMNS)}
+#: Roles that may change the district's settings for the figures.
+SETTINGS_ROLES = (Role.ADMIN,)
+#: Roles that may generate a daily brief on demand.
+BRIEF_ROLES = (Role.LEADER, Role.ADMIN, Role.SUPERVISOR, Role.DUTY)
+
+
+# ---------------------------------------------------------------------------
+# The hook: one case's figures
+# ---------------------------------------------------------------------------
+
+
+def root_unit_id() -> int:
+    """The district's unit (cases not assigned to any unit are counted for it)."""
+    found = Unit.objects.filter(parent__isnull=True).order_by("id").values_list("id", flat=True).first()
+    return int(found or 0)
+
+
+def _row_columns(row: metrics.Row) -> list[str]:
+    """The rollup columns one figure row adds 1 to."""
+    metric, _day, _unit, _cat, _town, value = row
+    stem = STEM.get(metric)
+    if stem is None:
+        return []
+    if metric in (Metric.RECEIVED, Metric.REPLIED):
+        return [stem]
+    cols = [f"{stem}_d"]
+    if value == 1:
+        cols.append(f"{stem}_n")
+    elif value == 2 and metric == Metric.SATISFACTION:
+        cols.append("satisfaction_b")
+    return cols
+
+
+def _month(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _apply_deltas(delta: Counter[metrics.Row]) -> None:
+    """Add ``delta`` (figure row -> +n / -n) to the rollups, in a fixed key order (no deadlocks)."""
+    rollup: dict[tuple[str, dt.date, int, int], list[int]] = defaultdict(lambda: [0] * len(COLUMNS))
+    town: dict[tuple[str, dt.date, int, int], int] = defaultdict(int)
+    states: dict[tuple[int, int, str], int] = defaultdict(int)
+    for row, n in delta.items():
+        if n == 0:
+            continue
+        metric, day, unit, cat, town_id, value = row
+        if metric == Metric.STATE:
+            states[(unit, cat, metrics.STATE_BY_CODE.get(value, "other"))] += n
+            continue
+        if day is None:
+            continue
+        for grain, bucket in ((Grain.DAY, day), (Grain.MONTH, _month(day))):
+            counters = rollup[(str(grain), bucket, unit, cat)]
+            for col in _row_columns(row):
+                counters[COL_INDEX[col]] += n
+            if metric == Metric.RECEIVED:
+                town[(str(grain), bucket, unit, town_id)] += n
+    _upsert(Rollup, ["grain", "day", "unit_id", "category_id"], COLUMNS, {k: v for k, v in rollup.items() if any(v)})
+    _upsert(TownRollup, ["grain", "day", "unit_id", "town_id"], ["received"], {k: [v] for k, v in town.items() if v})
+    _upsert(StateCount, ["unit_id", "category_id", "state"], ["n"], {k: [v] for k, v in states.items() if v})
+
+
+def _upsert(model: type, key_cols: list[str], value_cols: list[str], rows: dict[tuple[Any, ...], list[int]]) -> None:
+    """INSERT ... ON CONFLICT DO UPDATE SET col = col + excluded.col (PostgreSQL and SQLite)."""
+    if not rows:
+        return
+    table = model._meta.db_table  # type: ignore[attr-defined]
+    qn = connection.ops.quote_name
+    cols = key_cols + value_cols
+    one = "(" + ", ".join(["%s"] * len(cols)) + ")"
+    params: list[Any] = []
+    for key in sorted(rows):
+        params.extend(key)
+        params.extend(rows[key])
+    sets = ", ".join(f"{qn(c)} = {qn(table)}.{qn(c)} + excluded.{qn(c)}" for c in value_cols)
+    sql = (
+        f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in cols)}) VALUES {', '.join([one] * len(rows))} "  # noqa: S608 - names from the models
+        f"ON CONFLICT ({', '.join(qn(c) for c in key_cols)}) DO UPDATE SET {sets}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def rollup_case(*, case: Case) -> int:
+    """Bring the figure rows of ``case`` and the rollups in step with the case as saved.
+    Runs inside the caller's transaction. Returns the number of rows that changed."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("rollup_case must run inside the case service's transaction")
+    facts = metrics.load_facts(case)
+    root = case.current_unit_id or root_unit_id()
+    new = Counter(metrics.case_rows(case, facts, root_id=root, category_top_id=metrics.category_top(case.category_id)))
+    existing = list(CaseMetric.objects.filter(case_id=case.pk).values_list("id", "metric", "day", "unit_id", "category_id", "town_id", "value"))
+    old = Counter(tuple(r[1:]) for r in existing)
+    if new == old:
+        return 0
+    added = new - old
+    removed = old - new
+    if removed:
+        doomed: list[int] = []
+        left = Counter(removed)
+        for row in existing:
+            key = tuple(row[1:])
+            if left.get(key, 0) > 0:  # type: ignore[call-overload]
+                doomed.append(row[0])
+                left[key] -= 1  # type: ignore[index]
+        CaseMetric.objects.filter(pk__in=doomed).delete()
+    if added:
+        CaseMetric.objects.bulk_create(
+            [CaseMetric(case_id=case.pk, metric=r[0], day=r[1], unit_id=r[2], category_id=r[3], town_id=r[4], value=r[5]) for r in added.elements()]
+        )
+    delta: Counter[metrics.Row] = Counter()
+    for row, n in added.items():
+        delta[row] += n
+    for row, n in removed.items():
+        delta[row] -= n
+    _apply_deltas(delta)
+    return sum(added.values()) + sum(removed.values())
+
+
+def on_case_changed(sender: Any, case: Case, **kwargs: Any) -> None:
+    """Receiver of ``cases.signals.case_changed`` (connected in ``InsightsConfig.ready``)."""
+    rollup_case(case=case)
+
+
+# ---------------------------------------------------------------------------
+# Rebuild
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class RebuildResult:
+    cases: int = 0
+    rows: int = 0
+    rollups: int = 0
+
+
+CASE_FIELDS = ("id", "state", "type", "anonymous", "received_at", "decided_at", "assigned_at", "replied_at", "current_unit_id", "category_id", "town_id")
+
+
+def _copy_metric_rows(rows: list[tuple[Any, ...]]) -> None:
+    """Insert figure rows fast: COPY on PostgreSQL, bulk INSERTs elsewhere."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        table = CaseMetric._meta.db_table
+        with connection.cursor() as cursor:
+            raw = cursor.cursor  # psycopg 3
+            with raw.copy(f"COPY {table} (case_id, metric, day, unit_id, category_id, town_id, value) FROM STDIN") as copy:
+                for r in rows:
+                    copy.write_row(r)
+        return
+    CaseMetric.objects.bulk_create(
+        [CaseMetric(case_id=r[0], metric=r[1], day=r[2], unit_id=r[3], category_id=r[4], town_id=r[5], value=r[6]) for r in rows], batch_size=2000
+    )
+
+
+def _clear_tables() -> None:
+    tables = [m._meta.db_table for m in (CaseMetric, Rollup, TownRollup, StateCount)]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("TRUNCATE " + ", ".join(connection.ops.quote_name(t) for t in tables))
+        else:
+            for t in tables:
+                cursor.execute(f"DELETE FROM {connection.ops.quote_name(t)}")  # noqa: S608 - table names from the models
+
+
+def _column_sums_sql() -> list[str]:
+    """SQL sums of the figure rows, one per rollup column, in ``COLUMNS`` order."""
+    out = []
+    for col in COLUMNS:
+        if col == "satisfaction_b":
+            cond = f"metric = {int(Metric.SATISFACTION)} AND value = 2"
+        elif col.endswith("_d") or col.endswith("_n"):
+            metric = next(m for m, stem in STEM.items() if stem == col[:-2])
+            cond = f"metric = {int(metric)}" + (" AND value = 1" if col.endswith("_n") else "")
+        else:
+            metric = next(m for m, stem in STEM.items() if stem == col)
+            cond = f"metric = {int(metric)}"
+        out.append(f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)")
+    return out
+
+
+def _days_from_rows() -> int:
+    """The daily rows of both rollup tables, summed from the figure rows in the database."""
+    qn = connection.ops.quote_name
+    src = qn(CaseMetric._meta.db_table)
+    rollup = qn(Rollup._meta.db_table)
+    town = qn(TownRollup._meta.db_table)
+    cols = ", ".join(qn(c) for c in COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {rollup} (grain, day, unit_id, category_id, {cols}) "  # noqa: S608 - names from the models
+            f"SELECT %s, day, unit_id, category_id, {', '.join(_column_sums_sql())} FROM {src} "
+            f"WHERE metric <> %s AND day IS NOT NULL GROUP BY day, unit_id, category_id",
+            [Grain.DAY, int(Metric.STATE)],
+        )
+        n = cursor.rowcount
+        cursor.execute(
+            f"INSERT INTO {town} (grain, day, unit_id, town_id, received) "  # noqa: S608
+            f"SELECT %s, day, unit_id, town_id, COUNT(*) FROM {src} WHERE metric = %s GROUP BY day, unit_id, town_id",
+            [Grain.DAY, int(Metric.RECEIVED)],
+        )
+    return n
+
+
+def _month_sql(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"CAST(date_trunc('month', {column}) AS date)"
+    return f"date({column}, 'start of month')"
+
+
+def _months_from_days(table: str, key_cols: list[str], value_cols: list[str]) -> int:
+    """Add the monthly rows of a rollup table by summing its daily rows, in the database."""
+    qn = connection.ops.quote_name
+    month = _month_sql(qn("day"))
+    keys = ", ".join(qn(c) for c in key_cols)
+    sums = ", ".join(f"SUM({qn(c)})" for c in value_cols)
+    stmt = (
+        f"INSERT INTO {qn(table)} ({qn('grain')}, {qn('day')}, {keys}, {', '.join(qn(c) for c in value_cols)}) "  # noqa: S608 - names from the models
+        f"SELECT %s, {month}, {keys}, {sums} FROM {qn(table)} WHERE {qn('grain')} = %s GROUP BY {month}, {keys}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(stmt, [Grain.MONTH, Grain.DAY])
+        return cursor.rowcount
+
+
+def _aggregate_rollups() -> int:
+    """Fill the rollups from the figure rows with a few INSERT ... SELECT statements."""
+    n = _days_from_rows()
+    n += _months_from_days(Rollup._meta.db_table, ["unit_id", "category_id"], COLUMNS)
+    _months_from_days(TownRollup._meta.db_table, ["unit_id", "town_id"], ["received"])
+    states: dict[tuple[int, int, str], int] = defaultdict(int)
+    for unit, cat, value, count in (
+        CaseMetric.objects.filter(metric=Metric.STATE).order_by().values("unit_id", "category_id", "value").annotate(c=Count("id")).values_list("unit_id", "category_id", "value", "c")
+    ):
+        states[(unit, cat, metrics.STATE_BY_CODE.get(value, "other"))] += count
+    StateCount.objects.bulk_create([StateCount(unit_id=k[0], category_id=k[1], state=k[2], n=v) for k, v in states.items()])
+    return n
+
+
+@transaction.atomic
+def rollups_rebuild(*, actor: User | None, batch_size: int = 2000, progress: Callable[[int], None] | None = None) -> RebuildResult:
+    """Recompute every figure row and rollup from the cases, in one transaction."""
+    if actor is not None and not actor.has_role(*SETTINGS_ROLES):
+        raise PermissionDenied(_("Only administrators may rebuild the figures."))
+    result = RebuildResult()
+    _clear_tables()
+    root = root_unit_id()
+    tops = metrics.category_top_map()
+    last_id = 0
+    while True:
+        batch = list(Case.objects.filter(pk__gt=last_id).order_by("pk").only(*CASE_FIELDS)[:batch_size])
+        if not batch:
+            break
+        last_id = batch[-1].pk
+        facts = metrics.load_facts_bulk(batch)
+        rows: list[tuple[Any, ...]] = []
+        for case in batch:
+            for r in metrics.case_rows(case, facts[case.pk], root_id=root, category_top_id=tops.get(case.category_id or 0, 0)):
+                rows.append((case.pk, *r))
+        _copy_metric_rows(rows)
+        result.cases += len(batch)
+        result.rows += len(rows)
+        if progress is not None:
+            progress(result.cases)
+    result.rollups = _aggregate_rollups()
+    audit_record(
+        actor=actor,
+        action="insights.rebuild_rollups",
+        object_type="insights.rollup",
+        object_label=_("Dashboard figures"),
+        after={"cases": result.cases, "rows": result.rows, "rollups": result.rollups},
+    )
+    return result
+
+
+# ---------------------------------------------------------------------------
+# Settings and rate definitions
+# ---------------------------------------------------------------------------
+
+
+def get_settings() -> InsightsSettings:
+    """The district's settings row (the defaults, unsaved, until an administrator saves them)."""
+    return InsightsSettings.objects.order_by("id").first() or InsightsSettings()
+
+
+def _require_admin(actor: User) -> None:
+    if not actor.has_role(*SETTINGS_ROLES):
+        raise PermissionDenied(_("Only administrators may change how the figures are computed."))
+
+
+@transaction.atomic
+def insights_settings_update(*, actor: User, **changes: Any) -> InsightsSettings:
+    """Change the district's settings (count basically satisfied, brief time, ...)."""
+    _require_admin(actor)
+    obj = InsightsSettings.objects.select_for_update().order_by("id").first() or InsightsSettings()
+    allowed = {"count_basically_satisfied", "brief_enabled", "brief_time", "brief_due_days", "rising_min_count", "rising_ratio"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError(_("Unknown settings: %(names)s") % {"names": ", ".join(sorted(unknown))})
+    before = {k: getattr(obj, k) for k in changes}
+    for key, value in changes.items():
+        setattr(obj, key, value)
+    obj.updated_at = timezone.now()
+    obj.full_clean()
+    obj.save()
+    audit_record(actor=actor, action="insights.settings_update", obj=obj, before=before, after={k: getattr(obj, k) for k in changes})
+    return obj
+
+
+@transaction.atomic
+def rate_definition_update(*, actor: User, code: str, target: Decimal | None = None, shown: bool | None = None, note: str | None = None) -> RateDefinition:
+    """Change one rate's target, visibility or note."""
+    _require_admin(actor)
+    rate = RateDefinition.objects.select_for_update().filter(code=code).first()
+    if rate is None:
+        raise ValidationError(_("Unknown rate."))
+    before = {"target": rate.target, "shown": rate.shown, "note": rate.note}
+    if target is not None:
+        if not (Decimal(0) <= Decimal(target) <= Decimal(100)):
+            raise ValidationError({"target": _("A target is a percentage from 0 to 100.")})
+        rate.target = Decimal(target)
+    if shown is not None:
+        rate.shown = bool(shown)
+    if note is not None:
+        rate.note = note.strip()[:200]
+    rate.save(update_fields=["target", "shown", "note"])
+    audit_record(actor=actor, action="insights.rate_update", obj=rate, before=before, after={"target": rate.target, "shown": rate.shown, "note": rate.note})
+    return rate
+
+
+@transaction.atomic
+def town_place_set(*, actor: User, town: Unit, latitude: Decimal | float | None, longitude: Decimal | float | None) -> TownPlace | None:
+    """Set (or, with no coordinates, clear) where a town/street lies on the dashboard map."""
+    _require_admin(actor)
+    from accounts.models import UnitKind
+
+    if town.kind != UnitKind.TOWN:
+        raise ValidationError({"town": _("Choose a town or street.")})
+    existing = TownPlace.objects.filter(town=town).first()
+    before = {"latitude": existing.latitude, "longitude": existing.longitude} if existing else None
+    if latitude is None and longitude is None:
+        if existing is not None:
+            existing.delete()
+            audit_record(actor=actor, action="insights.town_place_clear", obj=town, before=before)
+        return None
+    if latitude is None or longitude is None:
+        raise ValidationError(_("Give both the latitude and the longitude, or neither."))
+    lat, lng = Decimal(str(latitude)), Decimal(str(longitude))
+    if not (-90 <= lat <= 90) or not (-180 <= lng <= 180):
+        raise ValidationError(_("The position is out of range."))
+    place, _created = TownPlace.objects.update_or_create(town=town, defaults={"latitude": lat, "longitude": lng})
+    audit_record(actor=actor, action="insights.town_place_set", obj=town, before=before, after={"latitude": lat, "longitude": lng})
+    return place
+
+
+# ---------------------------------------------------------------------------
+# Daily brief
+# ---------------------------------------------------------------------------
+
+
+def may_generate_brief(user: User) -> bool:
+    return bool(user.is_authenticated and user.has_role(*BRIEF_ROLES) and is_district_wide(user))
+
+
+@transaction.atomic
+def brief_generate(*, actor: User | None, now: dt.datetime | None = None, kind: str | None = None) -> DailyBrief:
+    """Generate a daily brief: ``actor=None`` is the scheduled job (one per day; a second
+    run returns the first), a user generates one on demand."""
+    from insights import brief as brief_mod
+
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    if actor is not None and not may_generate_brief(actor):
+        raise PermissionDenied(_("Only leaders, supervisors, duty officers and administrators may generate the daily brief."))
+    kind = kind or (DailyBrief.Kind.SCHEDULED if actor is None else DailyBrief.Kind.MANUAL)
+    if kind == DailyBrief.Kind.SCHEDULED:
+        existing = DailyBrief.objects.select_for_update().filter(day=today, kind=DailyBrief.Kind.SCHEDULED).first()
+        if existing is not None:
+            return existing
+    previous = DailyBrief.objects.filter(generated_at__lt=now).order_by("-generated_at").first()
+    since = previous.generated_at if previous is not None else now - dt.timedelta(days=1)
+    data = brief_mod.compute(now=now, since=since, settings=get_settings())
+    brief = DailyBrief.objects.create(day=today, kind=kind, generated_at=now, generated_by=actor, since=since, data=data)
+    brief.docx = brief_mod.store_docx(brief, actor=actor)
+    brief.save(update_fields=["docx"])
+    audit_record(actor=actor, action="insights.brief_generate", obj=brief, after={"day": today.isoformat(), "kind": kind, "new_cases": data.get("new", {}).get("total", 0)})
+    return brief
+
+
+def brief_due(now: dt.datetime | None = None) -> bool:
+    """True when the scheduled brief of today should be generated now."""
+    now = now or timezone.now()
+    cfg = get_settings()
+    if not cfg.brief_enabled:
+        return False
+    local = timezone.localtime(now)
+    if local.time() < cfg.brief_time:
+        return False
+    return not DailyBrief.objects.filter(day=local.date(), kind=DailyBrief.Kind.SCHEDULED).exists()
+
+
+# ---------------------------------------------------------------------------
+# Ledger exports
+# ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ledger_export_request(*, actor: User, params: dict[str, Any], title: str, total: int) -> LedgerExport:
+    """Record a background ledger export; the job starts after commit."""
+    if not actor.is_authenticated:
+        raise PermissionDenied(_("Sign in first."))
+    job = LedgerExport.objects.create(requested_by=actor, params=params, title=title[:200], total=total)
+    audit_record(actor=actor, action="insights.ledger_export", obj=job, after={"rows": total, "title": title[:200]})
+    job_id = job.pk
+    transaction.on_commit(lambda: _queue_ledger(job_id))
+    return job
+
+
+@transaction.atomic
+def ledger_export_now(*, actor: User, params: dict[str, Any], title: str) -> bytes:
+    """Write a small ledger at once and record the export in the audit log."""
+    import io
+
+    from insights import exports, ledger
+
+    if not actor.is_authenticated:
+        raise PermissionDenied(_("Sign in first."))
+    out = io.BytesIO()
+    rows = exports.write_ledger(out, actor, ledger.id_chunks(actor, params, exports.CHUNK), title)
+    audit_record(actor=actor, action="insights.ledger_export", object_type="insights.ledger", object_label=title[:200], after={"rows": rows, "background": False})
+    return out.getvalue()
+
+
+def _queue_ledger(job_id: int) -> None:
+    from insights.tasks import run_ledger_export
+
+    run_ledger_export(job_id)
+
+
+def ledger_export_run(*, job_id: int) -> LedgerExport:
+    """Write the ledger of a queued export (the background job). Idempotent: a finished job is left alone."""
+    from insights import exports
+
+    job = LedgerExport.objects.select_related("requested_by").get(pk=job_id)
+    if job.status in (LedgerExport.Status.DONE, LedgerExport.Status.RUNNING):
+        return job
+    LedgerExport.objects.filter(pk=job.pk).update(status=LedgerExport.Status.RUNNING)
+    try:
+        path = exports.write_ledger_file(job)
+    except Exception as exc:  # recorded for the user; the job is not retried blindly
+        log.exception("ledger export %s failed", job.pk)
+        LedgerExport.objects.filter(pk=job.pk).update(status=LedgerExport.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now())
+        job.refresh_from_db()
+        return job
+    LedgerExport.objects.filter(pk=job.pk).update(status=LedgerExport.Status.DONE, file_path=path, finished_at=timezone.now(), done=job.total)
+    job.refresh_from_db()
+    return job
+
+
+def progress_callback(job_id: int) -> Callable[[int], None]:
+    def report(done: int) -> None:
+        LedgerExport.objects.filter(pk=job_id).update(done=done)
+
+    return report
+
+
+def units_by_id(ids: Iterable[int]) -> dict[int, Unit]:
+    return {u.pk: u for u in Unit.objects.filter(pk__in=list(ids))}
