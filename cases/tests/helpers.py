@@ -51,9 +51,14 @@ def walk(d: District, case: Case, target: str, unit: Any = None) -> Case:
             ),
         ),
     ]
-    for _state, step in steps:
-        if case.state == target:
+    order = [State.REGISTERED] + [st for st, _f in steps]
+    if case.state not in order or target not in order:
+        raise ValueError(f"cannot walk from {case.state} to {target}")
+    for state, step in steps:
+        if order.index(case.state) >= order.index(target):
             break
+        if order.index(state) <= order.index(case.state):
+            continue
         step(case)
         case = fresh(case)
     assert case.state == target, (case.state, target)
