@@ -151,7 +151,9 @@ def _suggest_url() -> str:
 def _complainant_errors(exc: ValidationError, form: f.RegisterForm, formset: Any, used: list[int]) -> None:
     """Put a register service error on the form or on the complainant row it concerns."""
     if not hasattr(exc, "error_dict"):
-        apply_validation_error(form, exc)
+        # the register service's only errors without a field are those of a stored file
+        files_field = "materials" if form.cleaned_data.get("materials") and not form.cleaned_data.get("attachments") else "attachments"
+        apply_validation_error(form, exc, default_field=files_field)
         return
     rest: dict[str, Any] = {}
     for key, errors in exc.error_dict.items():
