@@ -40,32 +40,32 @@ from cases.models import (
     State,
 )
 from cases.schemas import (
-    AcceptIn,
-    AssignIn,
+    CaseAcceptIn,
+    CaseAssignIn,
+    CaseCategoryOut,
+    CaseCloseIn,
     CaseCreateIn,
     CaseDetailOut,
+    CaseExtensionDecisionIn,
+    CaseExtensionRequestIn,
+    CaseFollowUpIn,
+    CaseLinkIn,
+    CaseMeetingIn,
+    CaseNotAcceptIn,
+    CaseNoteIn,
+    CaseObjectIn,
     CasePageOut,
-    CategoryOut,
-    CloseIn,
-    ExtensionDecisionIn,
-    ExtensionRequestIn,
-    FollowUpIn,
-    LinkIn,
-    MeetingIn,
-    NotAcceptIn,
-    NoteIn,
-    ObjectIn,
-    ReceiveIn,
-    RedirectIn,
-    ReplyApproveIn,
-    ReplyDraftIn,
-    ReplyIssueIn,
-    ReplyReturnIn,
-    RevealIn,
-    RevealOut,
-    ReviewRequestIn,
-    UnitOut,
-    WithdrawIn,
+    CaseReceiveIn,
+    CaseRedirectIn,
+    CaseReplyApproveIn,
+    CaseReplyDraftIn,
+    CaseReplyIssueIn,
+    CaseReplyReturnIn,
+    CaseRevealIn,
+    CaseRevealOut,
+    CaseReviewRequestIn,
+    CaseWithdrawIn,
+    ScopeUnitOut,
     choice,
 )
 from core.idempotency import idempotent
@@ -520,7 +520,7 @@ IdemKey = Header(None, alias="Idempotency-Key", description=IDEMPOTENCY_DOC)
 
 @_post("accept", "Accept", "Intake: registered → accepted. Starts the handling clock.")
 def case_accept(
-    request: HttpRequest, response: HttpResponse, number: str, payload: AcceptIn, idempotency_key: str | None = IdemKey
+    request: HttpRequest, response: HttpResponse, number: str, payload: CaseAcceptIn, idempotency_key: str | None = IdemKey
 ) -> Status[Any]:
     return _act(
         request,
@@ -533,7 +533,7 @@ def case_accept(
 
 @_post("not-accept", "Do not accept", "Intake: registered → not accepted, with the reason told to the complainant.")
 def case_not_accept(
-    request: HttpRequest, response: HttpResponse, number: str, payload: NotAcceptIn, idempotency_key: str | None = IdemKey
+    request: HttpRequest, response: HttpResponse, number: str, payload: CaseNotAcceptIn, idempotency_key: str | None = IdemKey
 ) -> Status[Any]:
     return _act(
         request,
@@ -550,7 +550,7 @@ def case_not_accept(
     "Intake: registered → redirected (litigation, arbitration, reconsideration, labour arbitration, discipline inspection).",
 )
 def case_redirect(
-    request: HttpRequest, response: HttpResponse, number: str, payload: RedirectIn, idempotency_key: str | None = IdemKey
+    request: HttpRequest, response: HttpResponse, number: str, payload: CaseRedirectIn, idempotency_key: str | None = IdemKey
 ) -> Status[Any]:
     return _act(
         request,
@@ -563,7 +563,7 @@ def case_redirect(
 
 @_post("assign", "Assign to units", "Intake: accepted or objected → assigned, to one unit or several with a lead unit.")
 def case_assign(
-    request: HttpRequest, response: HttpResponse, number: str, payload: AssignIn, idempotency_key: str | None = IdemKey
+    request: HttpRequest, response: HttpResponse, number: str, payload: CaseAssignIn, idempotency_key: str | None = IdemKey
 ) -> Status[Any]:
     return _act(
         request,
@@ -584,7 +584,7 @@ def case_assign(
 
 @_post("receive", "Receive", "An officer of an assigned unit receives it; the lead unit's receipt starts the handling.")
 def case_receive(
-    request: HttpRequest, response: HttpResponse, number: str, payload: ReceiveIn, idempotency_key: str | None = IdemKey
+    request: HttpRequest, response: HttpResponse, number: str, payload: CaseReceiveIn, idempotency_key: str | None = IdemKey
 ) -> Status[Any]:
     return _act(
         request,
@@ -601,7 +601,7 @@ def case_receive(
     "An assigned unit objects that the matter is not its own, within 5 working days; the lead unit's objection returns the case to intake.",
 )
 def case_object(
-    request: HttpRequest, response: HttpResponse, number: str, payload: ObjectIn, idempotency_key: str | None = IdemKey
+    request: HttpRequest, response: HttpResponse, number: str, payload: CaseObjectIn, idempotency_key: str | None = IdemKey
 ) -> Status[Any]:
     return _act(
         request,
@@ -618,7 +618,7 @@ def case_object(
     "Intake or the handling unit: an internal note (never public), or a record of contact with the complainant.",
 )
 def case_notes(
-    request: HttpRequest, response: HttpResponse, number: str, payload: NoteIn, idempotency_key: str | None = IdemKey
+    request: HttpRequest, response: HttpResponse, number: str, payload: CaseNoteIn, idempotency_key: str | None = IdemKey
 ) -> Status[Any]:
     return _act(
         request,
@@ -631,7 +631,7 @@ def case_notes(
 
 @_post("meetings", "Record a meeting with the complainant", "The handling unit records a meeting (见面) that took place.")
 def case_meetings(
-    request: HttpRequest, response: HttpResponse, number: str, payload: MeetingIn, idempotency_key: str | None = IdemKey
+    request: HttpRequest, response: HttpResponse, number: str, payload: CaseMeetingIn, idempotency_key: str | None = IdemKey
 ) -> Status[Any]:
     return _act(
         request,
@@ -656,7 +656,7 @@ def case_meetings(
     "The lead handling unit asks its head for more time (once, at most 30 days by default), before the deadline.",
 )
 def case_extension_request(
-    request: HttpRequest, response: HttpResponse, number: str, payload: ExtensionRequestIn, idempotency_key: str | None = IdemKey
+    request: HttpRequest, response: HttpResponse, number: str, payload: CaseExtensionRequestIn, idempotency_key: str | None = IdemKey
 ) -> Status[Any]:
     return _act(
         request,
@@ -675,7 +675,7 @@ def case_extension_request(
     "The lead unit's head approves (the deadline moves; the complainant is told why) or refuses (with a note).",
 )
 def case_extension_decision(
-    request: HttpRequest, response: HttpResponse, number: str, payload: ExtensionDecisionIn, idempotency_key: str | None = IdemKey
+    request: HttpRequest, response: HttpResponse, number: str, payload: CaseExtensionDecisionIn, idempotency_key: str | None = IdemKey
 ) -> Status[Any]:
     return _act(
         request,
@@ -694,7 +694,7 @@ def case_extension_decision(
     "The lead handling unit writes the reply (支持 / 解释说明 / 不支持); with `submit` it goes to the head: handling → reply pending.",
 )
 def case_reply_draft(
-    request: HttpRequest, response: HttpResponse, number: str, payload: ReplyDraftIn, idempotency_key: str | None = IdemKey
+    request: HttpRequest, response: HttpResponse, number: str, payload: CaseReplyDraftIn, idempotency_key: str | None = IdemKey
 ) -> Status[Any]:
     return _act(
         request,
@@ -718,7 +718,7 @@ def case_reply_draft(
 
 @_post("reply-approve", "Approve the reply", "The lead unit's head: reply pending → reply approved.")
 def case_reply_approve(
-    request: HttpRequest, response: HttpResponse, number: str, payload: ReplyApproveIn, idempotency_key: str | None = IdemKey
+    request: HttpRequest, response: HttpResponse, number: str, payload: CaseReplyApproveIn, idempotency_key: str | None = IdemKey
 ) -> Status[Any]:
     return _act(
         request,
@@ -731,7 +731,7 @@ def case_reply_approve(
 
 @_post("reply-return", "Return the reply", "The lead unit's head returns the reply for changes: reply pending → handling.")
 def case_reply_return(
-    request: HttpRequest, response: HttpResponse, number: str, payload: ReplyReturnIn, idempotency_key: str | None = IdemKey
+    request: HttpRequest, response: HttpResponse, number: str, payload: CaseReplyReturnIn, idempotency_key: str | None = IdemKey
 ) -> Status[Any]:
     return _act(
         request,
@@ -746,7 +746,7 @@ def case_reply_return(
     "reply-issue", "Issue the reply to the complainant", "The handling unit or intake: reply approved → replied. Opens the review window."
 )
 def case_reply_issue(
-    request: HttpRequest, response: HttpResponse, number: str, payload: ReplyIssueIn, idempotency_key: str | None = IdemKey
+    request: HttpRequest, response: HttpResponse, number: str, payload: CaseReplyIssueIn, idempotency_key: str | None = IdemKey
 ) -> Status[Any]:
     return _act(
         request,
@@ -759,7 +759,7 @@ def case_reply_issue(
 
 @_post("followup", "Record the follow-up", "Follow-up officers record whether the matter was resolved and the complainant's satisfaction.")
 def case_followup(
-    request: HttpRequest, response: HttpResponse, number: str, payload: FollowUpIn, idempotency_key: str | None = IdemKey
+    request: HttpRequest, response: HttpResponse, number: str, payload: CaseFollowUpIn, idempotency_key: str | None = IdemKey
 ) -> Status[Any]:
     return _act(
         request,
@@ -780,7 +780,7 @@ def case_followup(
 
 @_post("close", "Close", "Follow-up officers or intake: replied → closed (a named case after its follow-up).")
 def case_close(
-    request: HttpRequest, response: HttpResponse, number: str, payload: CloseIn, idempotency_key: str | None = IdemKey
+    request: HttpRequest, response: HttpResponse, number: str, payload: CaseCloseIn, idempotency_key: str | None = IdemKey
 ) -> Status[Any]:
     return _act(
         request,
@@ -798,7 +798,7 @@ def case_close(
     status=201,
 )
 def case_review_request(
-    request: HttpRequest, response: HttpResponse, number: str, payload: ReviewRequestIn, idempotency_key: str | None = IdemKey
+    request: HttpRequest, response: HttpResponse, number: str, payload: CaseReviewRequestIn, idempotency_key: str | None = IdemKey
 ) -> Status[Any]:
     return _act(
         request,
@@ -819,7 +819,7 @@ def case_review_request(
     status=201,
 )
 def case_rereview_request(
-    request: HttpRequest, response: HttpResponse, number: str, payload: ReviewRequestIn, idempotency_key: str | None = IdemKey
+    request: HttpRequest, response: HttpResponse, number: str, payload: CaseReviewRequestIn, idempotency_key: str | None = IdemKey
 ) -> Status[Any]:
     return _act(
         request,
@@ -835,7 +835,7 @@ def case_rereview_request(
 
 @_post("withdraw", "Record a withdrawal", "Intake or the lead handling unit records that the complainant withdrew an open case.")
 def case_withdraw(
-    request: HttpRequest, response: HttpResponse, number: str, payload: WithdrawIn, idempotency_key: str | None = IdemKey
+    request: HttpRequest, response: HttpResponse, number: str, payload: CaseWithdrawIn, idempotency_key: str | None = IdemKey
 ) -> Status[Any]:
     return _act(
         request,
@@ -848,7 +848,7 @@ def case_withdraw(
 
 @_post("links", "Link another case", "Intake or the handling unit links a duplicate or related case (one you can see).")
 def case_links(
-    request: HttpRequest, response: HttpResponse, number: str, payload: LinkIn, idempotency_key: str | None = IdemKey
+    request: HttpRequest, response: HttpResponse, number: str, payload: CaseLinkIn, idempotency_key: str | None = IdemKey
 ) -> Status[Any]:
     def link(u: User, c: Case) -> Any:
         other = access.cases_for_user(u).filter(number=payload.other.strip()).first() if payload.other.strip() else None
@@ -903,21 +903,21 @@ def case_attachments(
 
 @router.post(
     "/cases/{number}/reveal-identity",
-    response={200: RevealOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: CaseRevealOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Reveal the complainants' identity",
     operation_id="case_reveal_identity",
     description="For a user whose `identity` is `reveal` (e.g. a leader or supervisor): the complainants in clear. "
     "Every call writes an access-log row. Does not change the case, so it takes no `version`. 403 for everyone else.",
 )
 def case_reveal_identity(
-    request: HttpRequest, response: HttpResponse, number: str, payload: RevealIn, idempotency_key: str | None = IdemKey
+    request: HttpRequest, response: HttpResponse, number: str, payload: CaseRevealIn, idempotency_key: str | None = IdemKey
 ) -> Status[Any]:
     user = _user(request)
 
     def call() -> tuple[int, Any]:
         case = access.get_case_for_user(user, number)
         people = svc.case_reveal_identity(actor=user, case=case, reason=payload.reason)
-        return 200, RevealOut.model_validate({"number": case.number, "complainants": people}).model_dump(mode="json")
+        return 200, CaseRevealOut.model_validate({"number": case.number, "complainants": people}).model_dump(mode="json")
 
     return _idempotent(request, response, idempotency_key, call)
 
@@ -929,7 +929,7 @@ def case_reveal_identity(
 
 @router.get(
     "/categories",
-    response={200: list[CategoryOut], 401: ErrorOut},
+    response={200: list[CaseCategoryOut], 401: ErrorOut},
     summary="Case categories",
     operation_id="category_list",
     tags=["reference"],
@@ -953,14 +953,14 @@ def category_list(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-class UnitQuery(Schema):
+class ScopeUnitQuery(Schema):
     kind: str | None = choice(["district", "office", "department", "town", "subunit"], default=None, description="Only units of this kind.")
 
 
 @router.get(
-    "/units", response={200: list[UnitOut], 401: ErrorOut}, summary="Units in your scope", operation_id="unit_list", tags=["reference"]
+    "/units", response={200: list[ScopeUnitOut], 401: ErrorOut}, summary="Units in your scope", operation_id="unit_list", tags=["reference"]
 )
-def unit_list(request: HttpRequest, filters: Query[UnitQuery]) -> list[dict[str, Any]]:
+def unit_list(request: HttpRequest, filters: Query[ScopeUnitQuery]) -> list[dict[str, Any]]:
     """The active units you work on (the whole district for district-wide staff, your unit's
     subtree otherwise), in tree order."""
     qs = visible_units(_user(request)).filter(is_active=True).select_related("parent").order_by("path")

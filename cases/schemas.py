@@ -75,7 +75,7 @@ def version_field() -> Any:
 # ---------------------------------------------------------------------------
 
 
-class ComplainantIn(Schema):
+class CaseComplainantIn(Schema):
     name: str = limited(max_length=60, description="Full name.")
     phone: str = limited("", max_length=30, description="Phone number, e.g. 13812345678.")
     id_number: str = limited("", max_length=30, description="Resident ID number (15 or 18 characters), optional.")
@@ -83,7 +83,7 @@ class ComplainantIn(Schema):
     is_representative: bool = Field(False, description="A representative of a joint complaint.")
 
 
-class LocationIn(Schema):
+class CaseLocationIn(Schema):
     address: str = limited("", max_length=200, description="Where the matter is.")
     latitude: float | None = Field(None, description="WGS-84 latitude, -90 to 90.")
     longitude: float | None = Field(None, description="WGS-84 longitude, -180 to 180.")
@@ -97,8 +97,8 @@ class CaseCreateIn(Schema):
     content: str = limited(max_length=CONTENT_MAX, description="The complaint in the complainant's words.")
     category: str | None = Field(None, description="A category code or id (see GET /categories).")
     urgent: bool = False
-    location: LocationIn = Field(default_factory=LocationIn)
-    complainants: list[ComplainantIn] = Field(default_factory=list, description="One or more complainants, unless `anonymous`.")
+    location: CaseLocationIn = Field(default_factory=CaseLocationIn)
+    complainants: list[CaseComplainantIn] = Field(default_factory=list, description="One or more complainants, unless `anonymous`.")
     anonymous: bool = False
     head_count: int | None = Field(None, description="Number of people of a joint complaint (at least the number of complainants).")
     accused_unit: str | None = Field(None, description="Accusations only: the accused unit (code or id). It will never see the case.")
@@ -106,23 +106,23 @@ class CaseCreateIn(Schema):
     received_at: dt.datetime | None = Field(None, description="When the case was received (default: now); not in the future.")
 
 
-class AcceptIn(Schema):
+class CaseAcceptIn(Schema):
     version: int = version_field()
     note: str = limited("", description="Required when the case matches a finished matter (终结).")
 
 
-class NotAcceptIn(Schema):
+class CaseNotAcceptIn(Schema):
     version: int = version_field()
     reason: str = limited(description="Told to the complainant.")
 
 
-class RedirectIn(Schema):
+class CaseRedirectIn(Schema):
     version: int = version_field()
     channel: str = choice(RedirectChannel, description="The statutory channel the complainant is referred to (诉访分离).")
     reason: str = limited("")
 
 
-class AssignIn(Schema):
+class CaseAssignIn(Schema):
     version: int = version_field()
     units: list[str] = Field(..., description="Unit codes or ids; several units share the case.")
     lead: str | None = Field(None, description="The lead unit (one of `units`; default the first).")
@@ -130,24 +130,24 @@ class AssignIn(Schema):
     due_date: dt.date | None = Field(None, description="An earlier handling deadline than the statutory one.")
 
 
-class ReceiveIn(Schema):
+class CaseReceiveIn(Schema):
     version: int = version_field()
     unit: str | None = Field(None, description="Which of your units receives (when you belong to several assigned units).")
 
 
-class ObjectIn(Schema):
+class CaseObjectIn(Schema):
     version: int = version_field()
     reason: str = limited(description="Why the matter is not your unit's.")
     unit: str | None = None
 
 
-class NoteIn(Schema):
+class CaseNoteIn(Schema):
     version: int = version_field()
     text: str = limited(max_length=CONTENT_MAX, description="Internal; never shown to the complainant.")
     contact: bool = Field(False, description="This note records contact with the complainant (stops the hotline contact clock).")
 
 
-class MeetingIn(Schema):
+class CaseMeetingIn(Schema):
     version: int = version_field()
     held_at: dt.datetime
     place: str = limited(max_length=200)
@@ -155,19 +155,19 @@ class MeetingIn(Schema):
     notes: str = limited("", max_length=CONTENT_MAX)
 
 
-class ExtensionRequestIn(Schema):
+class CaseExtensionRequestIn(Schema):
     version: int = version_field()
     days: int = Field(..., description="1 to the configured maximum (30 by default).")
     reason: str = limited()
 
 
-class ExtensionDecisionIn(Schema):
+class CaseExtensionDecisionIn(Schema):
     version: int = version_field()
     approve: bool
     note: str = limited("", description="Required when refusing.")
 
 
-class ReplyDraftIn(Schema):
+class CaseReplyDraftIn(Schema):
     version: int = version_field()
     outcome: str = choice(Outcome)
     text: str = limited(max_length=CONTENT_MAX)
@@ -178,22 +178,22 @@ class ReplyDraftIn(Schema):
     submit: bool = Field(True, description="Submit to the unit head for approval (false: keep as a draft).")
 
 
-class ReplyApproveIn(Schema):
+class CaseReplyApproveIn(Schema):
     version: int = version_field()
     note: str = limited("")
 
 
-class ReplyReturnIn(Schema):
+class CaseReplyReturnIn(Schema):
     version: int = version_field()
     reason: str = limited()
 
 
-class ReplyIssueIn(Schema):
+class CaseReplyIssueIn(Schema):
     version: int = version_field()
     via: str = choice(ContactChannel, ContactChannel.PHONE.value, description="How the reply reached the complainant.")
 
 
-class FollowUpIn(Schema):
+class CaseFollowUpIn(Schema):
     version: int = version_field()
     resolved: bool
     satisfaction: str = choice([""] + list(Satisfaction.values), "", description="Empty when the complainant gave no rating.")
@@ -201,29 +201,29 @@ class FollowUpIn(Schema):
     channel: str = choice(ContactChannel, ContactChannel.PHONE.value)
 
 
-class CloseIn(Schema):
+class CaseCloseIn(Schema):
     version: int = version_field()
     note: str = limited("")
 
 
-class ReviewRequestIn(Schema):
+class CaseReviewRequestIn(Schema):
     version: int = version_field()
     reason: str = limited(max_length=CONTENT_MAX, description="What the complainant asks to be reviewed.")
     received_at: dt.datetime | None = Field(None, description="When the request was received (default: now).")
 
 
-class WithdrawIn(Schema):
+class CaseWithdrawIn(Schema):
     version: int = version_field()
     reason: str = limited("")
 
 
-class LinkIn(Schema):
+class CaseLinkIn(Schema):
     version: int = version_field()
     other: str = Field(..., description="The number of the other case.")
     kind: str = choice([CaseLink.Kind.DUPLICATE_OF.value, CaseLink.Kind.RELATED.value], CaseLink.Kind.RELATED.value)
 
 
-class RevealIn(Schema):
+class CaseRevealIn(Schema):
     reason: str = limited("", max_length=300, description="Why you need the identity; logged.")
 
 
@@ -232,20 +232,20 @@ class RevealIn(Schema):
 # ---------------------------------------------------------------------------
 
 
-class UnitRef(Schema):
+class CaseUnitRef(Schema):
     id: int
     code: str
     name: str
 
 
-class CategoryRef(Schema):
+class CaseCategoryRef(Schema):
     id: int
     code: str
     name: str
     level: int
 
 
-class ComplainantOut(Schema):
+class CaseComplainantOut(Schema):
     name: str
     phone: str
     id_number: str
@@ -254,7 +254,7 @@ class ComplainantOut(Schema):
     masked: bool = Field(..., description="True when the values are masked (张*三, 138****1234).")
 
 
-class ClockOut(Schema):
+class CaseClockOut(Schema):
     kind: str = choice(ClockKind)
     label: str
     started_at: dt.datetime
@@ -269,7 +269,7 @@ class ClockOut(Schema):
     is_window: bool = Field(..., description="A complainant's or unit's window (it expires, it is never overdue).")
 
 
-class EventOut(Schema):
+class CaseEventOut(Schema):
     at: dt.datetime
     kind: str = choice(CaseEvent.Kind)
     label: str
@@ -279,7 +279,7 @@ class EventOut(Schema):
     public: bool = Field(..., description="Visible to the complainant (internal notes never are).")
 
 
-class ReplyOut(Schema):
+class CaseReplyOut(Schema):
     outcome: str = choice(Outcome)
     outcome_label: str
     text: str
@@ -297,8 +297,8 @@ class ReplyOut(Schema):
     assistance_when: dt.date | None
 
 
-class AssignmentOut(Schema):
-    unit: UnitRef
+class CaseAssignmentOut(Schema):
+    unit: CaseUnitRef
     is_lead: bool
     status: str = choice(CaseAssignment.Status)
     is_active: bool
@@ -309,7 +309,7 @@ class AssignmentOut(Schema):
     instructions: str
 
 
-class AttachmentOut(Schema):
+class CaseAttachmentOut(Schema):
     id: int
     name: str
     kind: str
@@ -321,14 +321,14 @@ class AttachmentOut(Schema):
     url: str = Field(..., description="Download it (GET, same permission check).")
 
 
-class LinkOut(Schema):
+class CaseLinkOut(Schema):
     kind: str = choice(CaseLink.Kind)
     direction: Literal["out", "in"] = Field(..., description="`out`: this case → the other; `in`: the other → this case.")
     number: str
     title: str | None = Field(None, description="Null when the other case is outside your scope.")
 
 
-class MeetingOut(Schema):
+class CaseMeetingOut(Schema):
     held_at: dt.datetime
     place: str
     participants: str
@@ -336,7 +336,7 @@ class MeetingOut(Schema):
     recorded_by: str | None
 
 
-class ExtensionOut(Schema):
+class CaseExtensionOut(Schema):
     days: int
     reason: str
     requested_by: str | None
@@ -349,7 +349,7 @@ class ExtensionOut(Schema):
     new_due: dt.date | None
 
 
-class FollowUpOut(Schema):
+class CaseFollowUpOut(Schema):
     resolved: bool
     satisfaction: str
     comment: str
@@ -358,7 +358,7 @@ class FollowUpOut(Schema):
     at: dt.datetime
 
 
-class ActionOut(Schema):
+class CaseActionOut(Schema):
     key: str = Field(..., description="The service's name (case_<key>).")
     label: str
     method: Literal["POST"] = "POST"
@@ -374,9 +374,9 @@ class CaseSummaryOut(Schema):
     title: str
     state: str = choice(State)
     state_label: str
-    category: CategoryRef | None
-    current_unit: UnitRef | None = Field(None, description="The lead handling unit.")
-    town: UnitRef | None
+    category: CaseCategoryRef | None
+    current_unit: CaseUnitRef | None = Field(None, description="The lead handling unit.")
+    town: CaseUnitRef | None
     urgent: bool
     anonymous: bool
     confidential: bool
@@ -394,7 +394,7 @@ class CaseDetailOut(CaseSummaryOut):
     longitude: float | None
     joint: bool
     head_count: int
-    accused_unit: UnitRef | None
+    accused_unit: CaseUnitRef | None
     parent_case: str | None = Field(None, description="The case this review or re-review is about.")
     decided_at: dt.datetime | None
     decision_reason: str
@@ -408,17 +408,17 @@ class CaseDetailOut(CaseSummaryOut):
     identity: Literal["plain", "reveal", "masked"] = Field(
         ..., description="plain: you see the complainants; reveal: masked, POST …/reveal-identity shows them (logged); masked: you may not."
     )
-    complainants: list[ComplainantOut]
-    clocks: list[ClockOut]
-    timeline: list[EventOut]
-    reply: ReplyOut | None
-    assignments: list[AssignmentOut]
-    attachments: list[AttachmentOut]
-    links: list[LinkOut]
-    meetings: list[MeetingOut]
-    extensions: list[ExtensionOut]
-    followups: list[FollowUpOut]
-    actions: list[ActionOut] = Field(..., description="What you may do now.")
+    complainants: list[CaseComplainantOut]
+    clocks: list[CaseClockOut]
+    timeline: list[CaseEventOut]
+    reply: CaseReplyOut | None
+    assignments: list[CaseAssignmentOut]
+    attachments: list[CaseAttachmentOut]
+    links: list[CaseLinkOut]
+    meetings: list[CaseMeetingOut]
+    extensions: list[CaseExtensionOut]
+    followups: list[CaseFollowUpOut]
+    actions: list[CaseActionOut] = Field(..., description="What you may do now.")
 
 
 class CasePageOut(Schema):
@@ -426,12 +426,12 @@ class CasePageOut(Schema):
     next: str | None = Field(None, description="Opaque cursor of the next page (pass as `cursor`); null on the last page.")
 
 
-class RevealOut(Schema):
+class CaseRevealOut(Schema):
     number: str
-    complainants: list[ComplainantOut]
+    complainants: list[CaseComplainantOut]
 
 
-class CategoryOut(Schema):
+class CaseCategoryOut(Schema):
     id: int
     code: str
     name: str
@@ -441,7 +441,7 @@ class CategoryOut(Schema):
     default_unit: str | None = Field(None, description="The default handling unit's code.")
 
 
-class UnitOut(Schema):
+class ScopeUnitOut(Schema):
     id: int
     code: str
     name: str
