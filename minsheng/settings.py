@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves Swagger UI for /api/v1/docs from our static files, not a CDN
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
     "django_otp",
