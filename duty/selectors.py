@@ -288,3 +288,27 @@ def batch_table(batch: CentralBatch, scope: Q | None = None) -> BatchTable:
         totals.total += 1
         setattr(totals, item.status, getattr(totals, item.status) + 1)
     return BatchTable(rows=rows, per_unit=list(per_unit.values()))
+
+
+def special_period_brief(day: dt.date, now: dt.datetime | None = None) -> list[dict[str, object]]:
+    """The special-period section of the daily brief: each period in force on ``day`` with
+    its units' report states (for insights' daily brief and the Word summary)."""
+    now = now or timezone.now()
+    rows = daily_summary(day)
+    out: list[dict[str, object]] = []
+    for period in periods_on(day):
+        mine = [r for r in rows if r.period is not None and r.period.pk == period.pk]
+        out.append(
+            {
+                "name": period.name,
+                "start": period.start_date.isoformat(),
+                "end": period.end_date.isoformat(),
+                "requirements": period.description,
+                "units": len(mine),
+                "on_time": [r.unit.name for r in mine if r.state == "on_time"],
+                "late": [r.unit.name for r in mine if r.state == "late"],
+                "missing": [r.unit.name for r in mine if r.state == "missing"],
+                "help_needed": [{"unit": r.unit.name, "text": r.report.help_needed} for r in mine if r.report is not None and r.report.help_needed],
+            }
+        )
+    return out

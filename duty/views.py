@@ -129,6 +129,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if unit is not None and access.acts_for(user, unit):
         rule = selectors.day_rule(today, [unit])
         ctx["my"] = {
+            "reports": access.reporting_units().filter(pk=unit.pk).exists(),
             "targets": list(selectors.pending_targets(unit)[:20]),
             "notices": list(SupervisionNotice.objects.filter(unit=unit, status__in=[SupervisionNotice.Status.ISSUED, SupervisionNotice.Status.RETURNED]).order_by("due_date")[:20]),
             "report": DailyReport.objects.filter(unit=unit, date=today).first(),
@@ -682,7 +683,7 @@ def daily_today(request: HttpRequest) -> HttpResponse:
     """The unit's daily report for a day (today by default), and its last reports."""
     user = _user(request)
     unit = access.home_unit(user)
-    if unit is None or not access.acts_for(user, unit):
+    if unit is None or not access.acts_for(user, unit) or not access.reporting_units().filter(pk=unit.pk).exists():
         raise PermissionDenied(_("Only staff of a reporting unit file daily reports."))
     day = _date_param(request)
     existing = DailyReport.objects.filter(unit=unit, date=day).first()

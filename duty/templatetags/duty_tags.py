@@ -99,13 +99,14 @@ def duty_nav(context: template.Context) -> dict[str, Any]:
     unit = access.home_unit(user)
     staff = unit is not None and access.acts_for(user, unit)
     district = is_district_wide(user)
+    reports = staff and access.reporting_units().filter(pk=unit.pk).exists()  # type: ignore[union-attr]
     items = [
         ("home", _("Overview"), reverse("duty:home"), "bi-speedometer2", True),
         ("instructions", _("Instructions"), reverse("duty:instruction_list"), "bi-send", True),
         ("notices", _("Supervision"), reverse("duty:notice_list"), "bi-clipboard-check", True),
         ("accountability", _("Accountability"), reverse("duty:accountability_list"), "bi-journal-text", True),
         ("roster", _("Duty roster"), reverse("duty:roster_board"), "bi-calendar-week", district or staff),
-        ("daily", _("Daily report"), reverse("duty:daily_today"), "bi-pencil-square", staff),
+        ("daily", _("Daily report"), reverse("duty:daily_today"), "bi-pencil-square", reports),
         ("summary", _("Daily summary"), reverse("duty:daily_summary"), "bi-table", district),
         ("urgent", _("Urgent reports"), reverse("duty:urgent_list"), "bi-lightning-charge", True),
         ("leader", _("Leader ownership"), reverse("duty:leader_cases"), "bi-person-check", True),

@@ -53,7 +53,7 @@ def test_it_sends_acknowledges_reports_and_closes(district: District, send) -> N
 
 def test_it_refuses_a_result_before_acknowledgement(district: District, send) -> None:  # noqa: ANN001
     t_a = target(send(), district.town_a)
-    with pytest.raises(ValidationError, match="Acknowledge"):
+    with pytest.raises(ValidationError, match="先签收"):
         services.instruction_report(actor=district.officer, target=t_a, result="已处理")
     t_a.refresh_from_db()
     assert t_a.reported_at is None and t_a.result == ""
@@ -116,7 +116,7 @@ def test_it_shows_a_sub_unit_the_instructions_of_its_town(district: District, se
 
 def test_it_needs_a_reason_to_close_with_units_outstanding(district: District, send) -> None:  # noqa: ANN001
     instruction = send()
-    with pytest.raises(ValidationError, match="reason"):
+    with pytest.raises(ValidationError, match="办结说明"):
         services.instruction_close(actor=district.duty, instruction=instruction)
     with pytest.raises(PermissionDenied):
         services.instruction_close(actor=district.officer, instruction=instruction, note="x")
@@ -124,7 +124,7 @@ def test_it_needs_a_reason_to_close_with_units_outstanding(district: District, s
     instruction.refresh_from_db()
     assert instruction.status == Instruction.Status.CLOSED
     t_a = target(instruction, district.town_a)
-    with pytest.raises(ValidationError, match="closed"):
+    with pytest.raises(ValidationError, match="已办结"):
         services.instruction_acknowledge(actor=district.officer, target=t_a)
 
 

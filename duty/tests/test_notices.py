@@ -35,7 +35,7 @@ def test_it_issues_answers_returns_and_accepts(district: District) -> None:
         services.notice_answer(actor=district.officer, notice=notice, text="已组织排水，正在制定改造方案。")
         notice.refresh_from_db()
         assert notice.status == SupervisionNotice.Status.ANSWERED
-        with pytest.raises(ValidationError, match="why"):
+        with pytest.raises(ValidationError, match="退回理由"):
             services.notice_review(actor=district.supervisor, notice=notice, accept=False)
         services.notice_review(actor=district.supervisor, notice=notice, accept=False, note="未说明改造时限", new_due_date=DAY + dt.timedelta(days=8))
         notice.refresh_from_db()

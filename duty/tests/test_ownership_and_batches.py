@@ -28,7 +28,7 @@ def test_it_makes_a_leader_owner_and_lists_the_case_with_its_clocks(district: Di
     ownership = services.ownership_assign(actor=district.intake, case=handled, leader=district.leader, interval_days=3, instructions="务必月底前解决")
     assert Notification.objects.filter(user=district.leader, url__contains=f"/ownership/{ownership.pk}/").exists()
     assert Notification.objects.filter(user=district.officer, url__contains=f"/ownership/{ownership.pk}/").exists()
-    with pytest.raises(ValidationError, match="already owned"):
+    with pytest.raises(ValidationError, match="已由"):
         services.ownership_assign(actor=district.intake, case=handled, leader=district.leader)
     page = client_for("leader").get("/duty/leader/").content.decode()
     assert handled.number in page and page.count('data-testid="owned-row"') == 1
@@ -92,7 +92,7 @@ def test_it_runs_a_central_assignment_batch_and_exports_its_table(district: Dist
     wb = load_workbook(io.BytesIO(xlsx.content))
     per_case = [[c.value for c in r] for r in wb.worksheets[0].iter_rows(min_row=3)]
     assert {r[1] for r in per_case} == {handled.number, other.number}
-    assert any("已完成整改" == r[7] for r in per_case)
+    assert any(r[7] == "已完成整改" for r in per_case)
     per_unit = [[c.value for c in r] for r in wb.worksheets[1].iter_rows(min_row=2)]
     assert [district.town_a.name, "1", "1", "0", "0", "100%"] in per_unit
     docx = client_for("leader").get(f"/duty/batches/{batch.pk}/export.docx")
