@@ -481,7 +481,7 @@ def cases_xlsx(rows: list[Case], *, truncated: bool = False) -> bytes:
         _("Category"),
         _("Handling unit"),
         _("Town / street"),
-        _("Received"),
+        _("Received at"),
         _("Next deadline"),
         _("Overdue"),
         _("Urgent"),
@@ -538,7 +538,7 @@ def case_sheet_rows(case: Case, detail: Any) -> list[tuple[str, str]]:
     rows = [
         (_("Number"), case.number),
         (_("Title"), case.title),
-        (_("Received"), _local(case.received_at)),
+        (_("Received at"), _local(case.received_at)),
         (_("Channel"), case.get_channel_display()),
         (_("Type"), case.get_type_display() + (f" · {_('Urgent')}" if case.urgent else "")),
         (_("Level"), case.get_level_display()),
