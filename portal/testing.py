@@ -3,6 +3,9 @@ the real case services with the test personas (town A handles it)."""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.test import Client
+
 from accounts.testing import District
 from cases import services as s
 from cases.models import Case, Outcome, State
@@ -32,3 +35,11 @@ def walk_to(d: District, case: Case, target: str) -> Case:
         case = fresh(case)
     assert case.state == target, (case.state, target)
     return case
+
+
+def en_client(**defaults: object) -> Client:
+    """A test client that reads the pages in English (tests assert on the English msgids;
+    ``test_chinese.py`` checks that Chinese is the default)."""
+    client = Client(**defaults)  # type: ignore[arg-type]
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client

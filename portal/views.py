@@ -189,7 +189,7 @@ def status(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "portal/status.html", _status_context(case))
 
 
-def _status_context(case: Case, **forms: Any) -> dict[str, Any]:
+def _status_context(case: Case, action_error: str = "", **forms: Any) -> dict[str, Any]:
     stages = [_stage(c) for c in chain(case)]
     latest = stages[-1]["case"]
     rated = CaseFollowUp.objects.filter(case=latest, channel=ContactChannel.PORTAL, by__isnull=True).exists()
@@ -197,6 +197,7 @@ def _status_context(case: Case, **forms: Any) -> dict[str, Any]:
     can_review = latest.level != Level.REREVIEW and latest.state in (State.REPLIED, State.CLOSED) and not latest.review_cases.exists()
     return {
         "case": case,
+        "action_error": action_error,
         "stages": stages,
         "latest": latest,
         "can_rate": latest.state == State.REPLIED and not rated,
@@ -215,18 +216,21 @@ def _status_context(case: Case, **forms: Any) -> dict[str, Any]:
 def _act(request: HttpRequest, number: str, form_class: type, form_key: str, action: Any, done: str) -> HttpResponse:
     case = get_case_for_visitor(request, number)
     form = form_class(request.POST)
+    error = ""
     if form.is_valid():
         try:
             action(case, form.cleaned_data)
-        except (ValidationError, PermissionDenied, ConflictError) as exc:
-            if isinstance(exc, ValidationError):
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
                 apply_validation_error(form, exc)
             else:
-                form.add_error(None, str(exc))
+                error = " ".join(exc.messages)
+        except (PermissionDenied, ConflictError) as exc:
+            error = str(exc)
         else:
             messages.success(request, done)
             return redirect("portal:status", number=case.number)
-    return render(request, "portal/status.html", _status_context(case, **{form_key: form}), status=400)
+    return render(request, "portal/status.html", _status_context(case, action_error=error, **{form_key: form}), status=400)
 
 
 @require_POST

@@ -7,7 +7,6 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from cases.models import Case, CaseAttachment, Channel, State
 from files.models import StoredFile
@@ -15,6 +14,7 @@ from outbox import backends
 from outbox.models import CaseContact, Delivery
 from portal.models import QueryCode
 from portal.services import query_code_check
+from portal.testing import en_client
 from portal.tests.conftest import PNG
 
 pytestmark = pytest.mark.django_db
@@ -39,16 +39,16 @@ def form(**extra: object) -> dict[str, object]:
 
 
 def test_it_shows_the_form_with_the_consent_notice(district) -> None:  # noqa: ANN001
-    r = Client().get("/portal/submit/")
+    r = en_client().get("/portal/submit/")
     assert r.status_code == 200
     text = r.content.decode()
     assert 'id="consent-notice"' in text and 'name="consent"' in text
     assert "/static/vendor/leaflet/leaflet.js" in text and 'data-tiles=""' in text
-    assert "电梯运行" in text  # the category list
+    assert "Lifts" in text  # the category list (English names in English)
 
 
 def test_it_registers_the_matter_and_shows_the_code_once(district, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
-    c = Client()
+    c = en_client()
     with django_capture_on_commit_callbacks(execute=True):
         r = c.post("/portal/submit/", form(photos=[SimpleUploadedFile("lift.png", PNG)]))
     assert r.status_code == 302 and r["Location"] == "/portal/receipt/"
@@ -77,7 +77,7 @@ def test_it_registers_the_matter_and_shows_the_code_once(district, django_captur
 
 
 def test_it_accepts_an_anonymous_matter_without_name_or_phone(district) -> None:  # noqa: ANN001
-    r = Client().post("/portal/submit/", form(anonymous="on", name="", phone="", category="", latitude="", longitude=""))
+    r = en_client().post("/portal/submit/", form(anonymous="on", name="", phone="", category="", latitude="", longitude=""))
     assert r.status_code == 302
     case = Case.objects.get()
     assert case.anonymous and not case.complainants.exists() and case.category is None
@@ -85,7 +85,7 @@ def test_it_accepts_an_anonymous_matter_without_name_or_phone(district) -> None:
 
 
 def test_it_files_a_double_submit_once(district) -> None:  # noqa: ANN001
-    c = Client()
+    c = en_client()
     assert c.post("/portal/submit/", form())["Location"] == "/portal/receipt/"
     again = c.post("/portal/submit/", form())
     assert again.status_code == 302 and again["Location"].startswith("/portal/case/")
@@ -110,7 +110,7 @@ def test_it_files_a_double_submit_once(district) -> None:  # noqa: ANN001
     ],
 )
 def test_it_explains_bad_input_and_saves_nothing(district, change: dict[str, object], field: str, words: str) -> None:  # noqa: ANN001
-    r = Client().post("/portal/submit/", form(**change))
+    r = en_client().post("/portal/submit/", form(**change))
     assert r.status_code == 200
     text = r.content.decode()
     errors = re.findall(rf'data-field-error="{field}">([^<]+)<', text)
@@ -121,19 +121,19 @@ def test_it_explains_bad_input_and_saves_nothing(district, change: dict[str, obj
 
 def test_it_limits_submissions_per_network(district, settings) -> None:  # noqa: ANN001
     settings.PORTAL_SUBMITS_PER_IP_HOUR = 2
-    c = Client(REMOTE_ADDR="10.1.1.1")
+    c = en_client(REMOTE_ADDR="10.1.1.1")
     for i in range(2):
         assert c.post("/portal/submit/", form(token=f"a{i}", phone=f"1381234567{i}")).status_code == 302
     r = c.post("/portal/submit/", form(token="a9", phone="13812345679"))
     assert r.status_code == 200 and "Too many submissions from this network" in r.content.decode()
     assert Case.objects.count() == 2
-    assert Client(REMOTE_ADDR="10.1.1.2").post("/portal/submit/", form(token="b1", phone="13812345679")).status_code == 302
+    assert en_client(REMOTE_ADDR="10.1.1.2").post("/portal/submit/", form(token="b1", phone="13812345679")).status_code == 302
 
 
 def test_it_limits_submissions_per_phone_number(district, settings) -> None:  # noqa: ANN001
     settings.PORTAL_SUBMITS_PER_PHONE_DAY = 1
-    assert Client(REMOTE_ADDR="10.0.0.1").post("/portal/submit/", form(token="x1")).status_code == 302
-    r = Client(REMOTE_ADDR="10.0.0.2").post("/portal/submit/", form(token="x2", phone="+86 13812345678"))
+    assert en_client(REMOTE_ADDR="10.0.0.1").post("/portal/submit/", form(token="x1")).status_code == 302
+    r = en_client(REMOTE_ADDR="10.0.0.2").post("/portal/submit/", form(token="x2", phone="+86 13812345678"))
     assert r.status_code == 200
     assert "Too many submissions with this phone number" in r.content.decode()
     assert Case.objects.count() == 1
