@@ -8,14 +8,29 @@ from __future__ import annotations
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 _SQLITE_CREATE = [
+    """CREATE TRIGGER IF NOT EXISTS audit_seal_no_update BEFORE UPDATE ON audit_auditseal
+       BEGIN SELECT RAISE(ABORT, 'audit seals are append-only'); END;""",
+    """CREATE TRIGGER IF NOT EXISTS audit_seal_no_delete BEFORE DELETE ON audit_auditseal
+       BEGIN SELECT RAISE(ABORT, 'audit seals are append-only'); END;""",
     """CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit_auditentry
        BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;""",
     """CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit_auditentry
        BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;""",
 ]
-_SQLITE_DROP = ["DROP TRIGGER IF EXISTS audit_no_update;", "DROP TRIGGER IF EXISTS audit_no_delete;"]
-_PG_ENABLE = ["ALTER TABLE audit_auditentry ENABLE TRIGGER audit_no_update;", "ALTER TABLE audit_auditentry ENABLE TRIGGER audit_no_truncate;"]
-_PG_DISABLE = ["ALTER TABLE audit_auditentry DISABLE TRIGGER audit_no_update;", "ALTER TABLE audit_auditentry DISABLE TRIGGER audit_no_truncate;"]
+_SQLITE_DROP = [
+    "DROP TRIGGER IF EXISTS audit_no_update;",
+    "DROP TRIGGER IF EXISTS audit_no_delete;",
+    "DROP TRIGGER IF EXISTS audit_seal_no_update;",
+    "DROP TRIGGER IF EXISTS audit_seal_no_delete;",
+]
+_PG_TRIGGERS = [
+    ("audit_auditentry", "audit_no_update"),
+    ("audit_auditentry", "audit_no_truncate"),
+    ("audit_auditseal", "audit_seal_no_update"),
+    ("audit_auditseal", "audit_seal_no_truncate"),
+]
+_PG_ENABLE = [f"ALTER TABLE {t} ENABLE TRIGGER {n};" for t, n in _PG_TRIGGERS]
+_PG_DISABLE = [f"ALTER TABLE {t} DISABLE TRIGGER {n};" for t, n in _PG_TRIGGERS]
 
 
 def _run(connection: BaseDatabaseWrapper, statements: list[str]) -> None:

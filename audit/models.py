@@ -65,3 +65,37 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("audit entries cannot be deleted")
+
+
+class AuditSeal(models.Model):
+    """The hash chain over the audit log. The sealing job takes audit rows in the order
+    it finds them and appends one seal each: hash = sha256(previous hash + the row's
+    canonical content). ``manage.py verify_audit`` recomputes the chain; a row changed
+    behind the application's back (even by a database superuser) breaks it there.
+
+    Sealing is a separate append-only table so that audit rows are never updated and
+    intake never waits on a chain lock."""
+
+    seq = models.BigIntegerField(primary_key=True)
+    entry = models.OneToOneField(AuditEntry, on_delete=models.DO_NOTHING, db_constraint=False, related_name="seal")
+    prev_hash = models.CharField(max_length=64)
+    row_hash = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField(default=timezone.now)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name = _("audit seal")
+        verbose_name_plural = _("audit seals")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.row_hash[:12]}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("audit seals cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("audit seals cannot be deleted")
