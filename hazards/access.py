@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import Q
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from accounts.models import Role, Unit, User
 from accounts.scoping import is_district_wide, scope_root
@@ -109,7 +111,8 @@ def can_import(user: User) -> bool:
 
 
 def get_hazard_for_user(user: User, number: str, *, write: bool = False) -> Hazard:
-    """The hazard with this number if the user may see it (404 otherwise)."""
+    """The hazard with this number if the user may see it (404 otherwise); with ``write``
+    a user who may see it but not change it gets PermissionDenied."""
     hazard = (
         Hazard.objects.select_related("category", "town", "unit", "registered_by", "rectified_by", "verified_by", "closed_by", "campaign", "source_case")
         .filter(hazard_scope_q(user))
@@ -119,7 +122,7 @@ def get_hazard_for_user(user: User, number: str, *, write: bool = False) -> Haza
     if hazard is None:
         raise Http404
     if write and not can_edit_hazard(user, hazard):
-        raise Http404
+        raise PermissionDenied(_("You may not change this hazard."))
     return hazard
 
 

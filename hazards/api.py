@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import File, Form, Query, Router, Schema
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
@@ -240,7 +240,7 @@ def _lookup_unit(code: str, field: str, *, town: bool = False) -> Unit:
 
 
 @router.post("", response={201: HazardDetailOut}, summary="Register a hazard")
-def register_hazard(request: HttpRequest, payload: HazardIn) -> tuple[int, dict[str, Any]]:
+def register_hazard(request: HttpRequest, payload: HazardIn) -> Status:
     user = _user(request)
     category = HazardCategory.objects.filter(code=payload.category, is_active=True).first()
     if category is None:
@@ -264,7 +264,7 @@ def register_hazard(request: HttpRequest, payload: HazardIn) -> tuple[int, dict[
         source_note=payload.source_note,
         plan=payload.plan.dict() if payload.plan else None,
     )
-    return 201, _detail(_reload(user, hazard.number))
+    return Status(201, _detail(_reload(user, hazard.number)))
 
 
 @router.put("/{number}/plan", response=HazardDetailOut, summary="Save the five-point plan of a major hazard")
@@ -282,10 +282,10 @@ def start_rectification(request: HttpRequest, number: str) -> dict[str, Any]:
 
 
 @router.post("/{number}/photos", response={201: PhotoOut}, summary="Upload a photo (before or after rectification)")
-def add_photo(request: HttpRequest, number: str, phase: Form[Literal["before", "after"]], file: File[UploadedFile]) -> tuple[int, dict[str, Any]]:
+def add_photo(request: HttpRequest, number: str, phase: Form[Literal["before", "after"]], file: File[UploadedFile]) -> Status:
     user = _user(request)
     photo = services.hazard_photo_add(actor=user, hazard=access.get_hazard_for_user(user, number), upload=file, phase=phase)
-    return 201, {"id": str(photo.file_id), "phase": photo.phase, "name": photo.file.original_name}
+    return Status(201, {"id": str(photo.file_id), "phase": photo.phase, "name": photo.file.original_name})
 
 
 @router.post("/{number}/rectified", response=HazardDetailOut, summary="Report the rectification done (needs an after-photo)")

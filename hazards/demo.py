@@ -268,7 +268,10 @@ def load_hazard_demo(*, stdout: TextIO | None = None, seed: int = 20261129, coun
             age = (today - anchor.inspected_on).days
         elif target_state in ("registered", "rectifying"):
             # open hazards are mostly recent; about a fifth of them have run past their deadline
-            age = int(rng.triangular(0, 45, 3)) if grade == Grade.GENERAL else int(rng.triangular(0, 220, 40))
+            if grade == Grade.MAJOR:
+                age = int(rng.triangular(0, 200, 30))
+            else:
+                age = rng.randint(0, 7) if rng.random() < 0.8 else int(rng.triangular(8, 60, 10))
         else:
             age = int(rng.triangular(5, 330, 60))
         found_on = today - dt.timedelta(days=age)

@@ -280,8 +280,10 @@ def plan(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
-def _action(request: HttpRequest, number: str, call: Callable[[Any], Any], success: str) -> HttpResponse:
+def _action(request: HttpRequest, number: str, call: Callable[[Any], Any], success: str, allowed: Callable[[User, Any], bool] | None = None) -> HttpResponse:
     hazard = access.get_hazard_for_user(_user(request), number)
+    if allowed is not None and not allowed(_user(request), hazard):
+        raise PermissionDenied
     try:
         call(hazard)
     except (ValidationError, PermissionDenied) as exc:
@@ -294,13 +296,13 @@ def _action(request: HttpRequest, number: str, call: Callable[[Any], Any], succe
 @login_required
 @require_POST
 def start(request: HttpRequest, number: str) -> HttpResponse:
-    return _action(request, number, lambda h: services.hazard_start_rectification(actor=_user(request), hazard=h), _("Rectification started."))
+    return _action(request, number, lambda h: services.hazard_start_rectification(actor=_user(request), hazard=h), _("Rectification started."), access.can_edit_hazard)
 
 
 @login_required
 @require_POST
 def close(request: HttpRequest, number: str) -> HttpResponse:
-    return _action(request, number, lambda h: services.hazard_close(actor=_user(request), hazard=h, note=request.POST.get("note", "")), _("Hazard closed off."))
+    return _action(request, number, lambda h: services.hazard_close(actor=_user(request), hazard=h, note=request.POST.get("note", "")), _("Hazard closed off."), access.can_verify_hazard)
 
 
 @login_required
@@ -375,6 +377,8 @@ def extension(request: HttpRequest, number: str) -> HttpResponse:
 def extension_decide(request: HttpRequest, number: str, pk: int) -> HttpResponse:
     user = _user(request)
     hazard = access.get_hazard_for_user(user, number)
+    if not access.can_supervise_hazards(user):
+        raise PermissionDenied
     ext = HazardExtension.objects.filter(hazard=hazard, pk=pk).first()
     if ext is None:
         raise Http404
@@ -718,6 +722,8 @@ def checklist(request: HttpRequest, pk: int) -> HttpResponse:
 def checklist_remove(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     user = _user(request)
     campaign = access.get_campaign_for_user(user, pk)
+    if not access.can_manage_campaigns(user):
+        raise PermissionDenied
     obj = ChecklistItem.objects.filter(campaign=campaign, pk=item).select_related("campaign").first()
     if obj is None:
         raise Http404
@@ -799,6 +805,8 @@ def campaign_report_word(request: HttpRequest, pk: int) -> HttpResponse:
 def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     campaign = access.get_campaign_for_user(user, pk)
+    if not access.can_manage_campaigns(user):
+        raise PermissionDenied
     try:
         services.campaign_close(actor=user, campaign=campaign)
         messages.success(request, _("Campaign finished. The report is ready."))
