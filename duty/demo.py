@@ -23,6 +23,7 @@ from accounts.models import Role, Unit, UnitKind, User
 from duty import services
 from duty.access import duty_units, reporting_units
 from duty.models import (
+    CentralBatch,
     DailyReport,
     DutySettings,
     DutyShift,
@@ -473,6 +474,7 @@ def _cases(rng: random.Random, leader: User, today: dt.date) -> None:
         cases=batch_cases,
         note="各承办单位要逐案明确包案领导和责任人，每周报送一次办理进展，限期内办结并书面反馈。",
     )
+    CentralBatch.objects.filter(pk=batch.pk).update(created_at=timezone.now() - dt.timedelta(days=12))
     texts = ["已与信访人见面沟通，正在协调相关部门。", "已制定化解方案，正在落实。", "诉求已解决，信访人表示满意。"]
     for i, item in enumerate(batch.items.select_related("unit")):
         if i % 3 == 2:
@@ -480,4 +482,5 @@ def _cases(rng: random.Random, leader: User, today: dt.date) -> None:
         user = _officer(item.unit)
         if user is None:
             continue
-        services.batch_progress(actor=user, item=item, text=texts[i % len(texts)], resolved=(i % 5 == 0))
+        report = services.batch_progress(actor=user, item=item, text=texts[i % len(texts)], resolved=(i % 5 == 0))
+        ProgressReport.objects.filter(pk=report.pk).update(reported_at=timezone.now() - dt.timedelta(days=rng.randint(1, 8), hours=rng.randint(0, 8)))

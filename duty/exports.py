@@ -11,6 +11,7 @@ from typing import IO, Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.shared import Cm, Pt
@@ -173,7 +174,7 @@ def parse_roster_xlsx(upload: IO[bytes], handover: dt.time) -> dict[dt.date, lis
 
 def _state_label(state: str) -> str:
     return {
-        "on_time": _("On time"),
+        "on_time": pgettext("duty", "On time"),
         "late": _("Late"),
         "missing": _("Missing"),
         "pending": _("Not yet due"),
@@ -341,7 +342,7 @@ def _case_headers() -> list[str]:
 
 
 def _unit_headers() -> list[str]:
-    return [_("Unit"), _("Cases"), _("Resolved"), _("In progress"), _("No progress yet"), _("Resolution rate")]
+    return [_("Unit"), _("Cases"), pgettext("duty", "Resolved"), _("In progress"), _("No progress yet"), _("Resolution rate")]
 
 
 def batch_xlsx(batch: Any, table: Any) -> bytes:

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Unit, UnitKind, User
 from duty.models import AccountabilityRecord, DutySettings, Instruction, SupervisionNotice
@@ -108,14 +109,14 @@ class AnswerForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    decision = forms.ChoiceField(label=_("Decision"), choices=[("accept", _("Accept the answer")), ("return", _("Send it back"))], widget=forms.RadioSelect)
+    decision = forms.ChoiceField(label=pgettext_lazy("duty", "Decision"), choices=[("accept", _("Accept the answer")), ("return", _("Send it back"))], widget=forms.RadioSelect)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     new_due_date = forms.DateField(label=_("New answer date (when sent back)"), required=False, widget=DateInput())
 
 
 class AccountabilityForm(forms.Form):
     unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 4}))
+    reason = forms.CharField(label=pgettext_lazy("duty", "Reason"), widget=forms.Textarea(attrs={"rows": 4}))
     measure = forms.ChoiceField(label=_("Measure"), choices=AccountabilityRecord.Measure.choices)
     measure_detail = forms.CharField(label=_("Details of the measure"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     decided_by = forms.CharField(label=_("Decided by"), max_length=100)
@@ -154,7 +155,7 @@ class UrgentReportForm(forms.Form):
 
 
 class SpecialPeriodForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("duty", "Name"), max_length=100)
     start_date = forms.DateField(label=_("First day"), widget=DateInput())
     end_date = forms.DateField(label=_("Last day"), widget=DateInput())
     report_due_time = forms.TimeField(label=_("Daily report due at"), required=False, widget=TimeInput(), help_text=_("Empty: the district's usual time."))

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Unit
 
@@ -127,7 +128,7 @@ class Instruction(models.Model):
         ordering = ["-sent_at", "-id"]
         constraints = [models.CheckConstraint(condition=Q(report_deadline__gte=F("ack_deadline")), name="duty_instr_deadlines_ordered")]
         verbose_name = _("instruction")
-        verbose_name_plural = _("instructions")
+        verbose_name_plural = pgettext_lazy("duty", "instructions")
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
@@ -208,7 +209,7 @@ class SupervisionNotice(models.Model):
         ISSUED = "issued", _("Awaiting answer")
         ANSWERED = "answered", _("Answered, under review")
         RETURNED = "returned", _("Sent back")
-        ACCEPTED = "accepted", _("Accepted")
+        ACCEPTED = "accepted", pgettext_lazy("duty", "Accepted")
 
     number = models.CharField(_("number"), max_length=30, unique=True)
     subject = models.CharField(_("subject"), max_length=12, choices=Subject.choices, default=Subject.OTHER)
@@ -246,7 +247,7 @@ class NoticeAnswer(models.Model):
 
     class Verdict(models.TextChoices):
         PENDING = "", _("Under review")
-        ACCEPTED = "accepted", _("Accepted")
+        ACCEPTED = "accepted", pgettext_lazy("duty", "Accepted")
         RETURNED = "returned", _("Sent back")
 
     notice = models.ForeignKey(SupervisionNotice, on_delete=models.CASCADE, related_name="answers")
@@ -281,7 +282,7 @@ class AccountabilityRecord(models.Model):
         OTHER = "other", _("Other measure")
 
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="accountability_records")
-    reason = models.TextField(_("reason"))
+    reason = models.TextField(pgettext_lazy("duty", "reason"))
     measure = models.CharField(_("measure"), max_length=12, choices=Measure.choices)
     measure_detail = models.TextField(_("details of the measure"), blank=True)
     decided_by = models.CharField(_("decided by"), max_length=100, help_text=_("The body that decided the measure, e.g. the district government."))
@@ -366,7 +367,7 @@ class UrgentReport(models.Model):
     """突发事件快报, filed at once; follow-up reports chain to the first one (``parent``)."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Being handled")
+        OPEN = "open", pgettext_lazy("duty", "Being handled")
         CLOSED = "closed", _("Closed")
 
     number = models.CharField(_("number"), max_length=30, unique=True)
@@ -459,7 +460,7 @@ class BatchItem(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("No progress yet")
         PROGRESSING = "progressing", _("In progress")
-        RESOLVED = "resolved", _("Resolved")
+        RESOLVED = "resolved", pgettext_lazy("duty", "Resolved")
 
     batch = models.ForeignKey(CentralBatch, on_delete=models.CASCADE, related_name="items")
     case = models.ForeignKey("cases.Case", verbose_name=_("case"), on_delete=models.PROTECT, related_name="central_items")

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts.models import Role, Unit, User
 from accounts.scoping import user_can_see_unit
@@ -473,7 +474,7 @@ def accountability_create(
         raise PermissionDenied(_("Only supervisors and leaders may record accountability."))
     if not unit.is_active or not user_can_see_unit(actor, unit):
         raise ValidationError({"unit": _("Choose a unit in your district.")})
-    reason = _required_text(reason, "reason", _("The reason"))
+    reason = _required_text(reason, "reason", pgettext("duty", "The reason"))
     decided_by = _required_text(decided_by, "decided_by", _("The deciding body"), max_length=100)
     if measure not in AccountabilityRecord.Measure.values:
         raise ValidationError({"measure": _("Choose a measure.")})

@@ -137,6 +137,10 @@ def home(request: HttpRequest) -> HttpResponse:
             "report_due": rule.due_at[unit.pk],
             "shift": selectors.current_shift(unit, now),
             "tomorrow_missing": bool(selectors.units_without_roster(today + dt.timedelta(days=1), [unit])),
+            "owned": list(CaseOwnership.objects.filter(ended_at__isnull=True, case__current_unit=unit).select_related("case", "leader")[:10]),
+            "items": list(
+                BatchItem.objects.filter(unit=unit, batch__status=CentralBatch.Status.OPEN).exclude(status=BatchItem.Status.RESOLVED).select_related("batch", "case")[:10]
+            ),
         }
     if is_district_wide(user):
         rows = selectors.daily_summary(today)

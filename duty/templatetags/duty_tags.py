@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 register = template.Library()
 
@@ -38,7 +39,7 @@ def state_class(state: str) -> str:
 @register.simple_tag
 def daily_state_label(state: str) -> str:
     return {
-        "on_time": _("On time"),
+        "on_time": pgettext("duty", "On time"),
         "late": _("Late"),
         "missing": _("Missing"),
         "pending": _("Not yet due"),
@@ -102,7 +103,7 @@ def duty_nav(context: template.Context) -> dict[str, Any]:
     reports = staff and access.reporting_units().filter(pk=unit.pk).exists()  # type: ignore[union-attr]
     items = [
         ("home", _("Overview"), reverse("duty:home"), "bi-speedometer2", True),
-        ("instructions", _("Instructions"), reverse("duty:instruction_list"), "bi-send", True),
+        ("instructions", pgettext("duty", "Instructions"), reverse("duty:instruction_list"), "bi-send", True),
         ("notices", _("Supervision"), reverse("duty:notice_list"), "bi-clipboard-check", True),
         ("accountability", _("Accountability"), reverse("duty:accountability_list"), "bi-journal-text", True),
         ("roster", _("Duty roster"), reverse("duty:roster_board"), "bi-calendar-week", district or staff),
