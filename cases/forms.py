@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Unit, UnitKind, User
 from accounts.scoping import visible_units
@@ -221,7 +222,7 @@ class RegisterForm(forms.Form):
 
 
 class ComplainantForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=60, required=False, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=60, required=False, widget=forms.TextInput(attrs={"autocomplete": "off"}))
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False, widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
     id_number = forms.CharField(label=_("ID number"), max_length=30, required=False, widget=forms.TextInput(attrs={"autocomplete": "off"}))
     address = forms.CharField(label=_("Address"), max_length=200, required=False)

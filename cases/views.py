@@ -9,6 +9,7 @@ request gets a partial from ``templates/cases/partials/``."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,6 +22,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Role, Unit, User
@@ -41,6 +43,7 @@ from cases.selectors import (
     suggest_categories,
     suggest_unit,
 )
+from cases.templatetags.cases_tags import reply_status_label
 from core.forms import apply_validation_error
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -48,7 +51,10 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PAGE_SIZE = 50
 EXPORT_MAX = 10_000
 
-ACTION_LABELS: dict[str, str] = {key: str(label) for key, label, _style, _check in services.ACTIONS}
+ACTION_LABELS: dict[str, Any] = {key: label for key, label, _style, _check in services.ACTIONS}
+#: Labels whose English word other modules translate differently ("Close" a dialog): a context of their own.
+LABEL_OVERRIDES: dict[str, Any] = {"close": pgettext_lazy("case action", "Close")}
+ACTION_LABELS.update(LABEL_OVERRIDES)
 #: Where a service's message without a field goes, per action.
 DEFAULT_FIELD: dict[str, str] = {"add_attachment": "upload", "link": "other"}
 
@@ -280,7 +286,7 @@ def _extras(case: Case) -> list[dict[str, str]]:
 
 def _detail_context(user: User, case: Case, **extra: Any) -> dict[str, Any]:
     detail = case_detail(user, case)
-    actions = [a for a in detail.actions if a.key != "reveal_identity"]
+    actions = [replace(a, label=str(LABEL_OVERRIDES[a.key])) if a.key in LABEL_OVERRIDES else a for a in detail.actions if a.key != "reveal_identity"]
     can_reveal = any(a.key == "reveal_identity" for a in detail.actions)
     access_log = list(identity_access_log(case)[:20]) if detail.identity != "masked" else []
     running = [c for c in detail.clocks if c.stopped_at is None]
@@ -348,7 +354,7 @@ def _action_context(action: str, case: Case, form: f.ActionForm, **extra: Any) -
     context: dict[str, Any] = {
         "case": case,
         "action": action,
-        "label": ACTION_LABELS.get(action, action),
+        "label": str(ACTION_LABELS.get(action, action)),
         "form": form,
         "multipart": action == "add_attachment",
         "conflict": "",
@@ -396,7 +402,7 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
             form.add_error(None, str(exc) or _("You may not do this."))
             status = 403
         else:
-            messages.success(request, _("Done: %(action)s.") % {"action": ACTION_LABELS.get(action, action)})
+            messages.success(request, _("Done: %(action)s.") % {"action": str(ACTION_LABELS.get(action, action))})
             target = result.get_absolute_url() if isinstance(result, Case) else case.get_absolute_url()
             if _is_htmx(request):
                 return HttpResponse(status=204, headers={"HX-Redirect": target})
@@ -630,10 +636,10 @@ def case_sheet_docx(case: Case, detail: Any, *, printed_by: str) -> bytes:
         table(
             [
                 (_("Outcome"), reply.get_outcome_display()),
-                (_("Status"), reply.get_status_display()),
+                (_("Status"), reply_status_label(reply.status)),
                 (_("Drafted by"), f"{reply.drafted_by or ''} {_local(reply.drafted_at)}".strip()),
                 (_("Approved by"), f"{reply.approved_by or ''} {_local(reply.approved_at)}".strip() or "—"),
-                (_("Issued"), _local(reply.issued_at) or "—"),
+                (_("Issued on"), _local(reply.issued_at) or "—"),
             ]
             + ([(_("Assistance referral"), f"{reply.assistance_what}（{reply.assistance_by}）")] if reply.assistance_needed else [])
         )

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
-from cases.models import Case, ClockState, State
+from cases.models import Case, CaseReply, ClockState, State
 
 register = template.Library()
 
@@ -99,6 +99,19 @@ def clock_badge(clock: Any) -> SafeString:
         clock.state_label,
         extra,
     )
+
+
+def reply_status_label(status: str) -> str:
+    """The reply's status; "issued" has a context of its own because other modules use the
+    same English word for other things."""
+    if status == CaseReply.Status.ISSUED:
+        return pgettext("reply status", "Issued")
+    return str(CaseReply.Status(status).label)
+
+
+@register.filter
+def reply_status(reply: CaseReply) -> str:
+    return reply_status_label(reply.status)
 
 
 @register.filter
