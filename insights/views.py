@@ -215,7 +215,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
         "sort": sort,
         "unit_choices": _unit_choices(request, scope),
         "category_choices": list(Category.objects.filter(level=1, is_active=True).order_by("sort_order", "code")),
-        "empty": not any(r.received or r.open or any(f.denominator for f in r.figures) for r in rows),
+        "empty": not any(any(r.sums.values()) for r in rows),
     }
     template = "insights/partials/ranking_table.html" if request.htmx else "insights/ranking.html"  # type: ignore[attr-defined]
     return render(request, template, ctx)
