@@ -193,7 +193,7 @@ def _check_media(urls: Sequence[str]) -> list[str]:
     return out
 
 
-def _check_photos(files: Sequence[tuple[IO[bytes], str]]) -> list[tuple[IO[bytes], str]]:
+def check_photos(files: Sequence[tuple[IO[bytes], str]]) -> list[tuple[IO[bytes], str]]:
     if len(files) > MEDIA_MAX:
         raise ValidationError(_("At most %(n)d photos are accepted.") % {"n": MEDIA_MAX})
     out = []
@@ -263,7 +263,7 @@ def open311_request_create(*, client: Open311Client, data: RequestIn) -> Case:
     name = _person_name(data.first_name or "", data.last_name or "")
     attributes = clean_attributes(category, data.attributes)
     media = _check_media(data.media_urls)
-    photos = _check_photos(data.files)
+    photos = check_photos(data.files)
 
     lines = [description]
     defined = {a.code: a for a in ServiceAttribute.objects.filter(category=category).prefetch_related("values")}

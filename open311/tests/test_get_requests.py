@@ -12,8 +12,8 @@ from django.test import Client
 
 from cases import services as s
 from cases.models import Case, CaseType, Channel
-from open311.services import RequestIn, open311_key_issue, open311_request_create
 from open311.models import Open311Client
+from open311.services import RequestIn, open311_key_issue, open311_request_create
 from portal.testing import walk_to
 
 pytestmark = pytest.mark.django_db

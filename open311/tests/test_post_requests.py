@@ -13,9 +13,8 @@ from django.test import Client
 
 from cases.models import Case, CaseAttachment, Channel, State
 from files.models import StoredFile
-from open311.models import Open311Submission
+from open311.models import Open311Client, Open311Submission
 from open311.services import open311_key_revoke
-from open311.models import Open311Client
 from open311.tests.conftest import GIF, PNG
 from outbox.models import CaseContact
 
@@ -171,7 +170,7 @@ def test_it_answers_404_for_a_wrong_jurisdiction(api_key: str) -> None:
         ({"description": "   "}, "description"),
         ({"lat": "north", "long": "120.1"}, "lat"),
         ({"lat": "95", "long": "120.1"}, "lat"),
-        ({"lat": "", "long": "", "address_string": "", "address_id": ""}, "location"),
+        ({"lat": "", "long": "", "address_string": "", "address_id": ""}, "address_string"),
         ({"email": "not-an-email"}, "email"),
         ({"phone": "call me"}, "phone"),
         ({"attribute[observed_at]": "yesterday"}, "observed_at"),
