@@ -228,7 +228,7 @@ def pending_targets(unit: Unit) -> QuerySet[InstructionTarget]:
 
 
 def notice_list(qs: QuerySet[SupervisionNotice]) -> QuerySet[SupervisionNotice]:
-    return qs.select_related("unit", "issued_by", "instruction").prefetch_related(Prefetch("answers"))
+    return qs.select_related("unit", "issued_by", "instruction")
 
 
 def open_urgent_reports(qs: QuerySet[UrgentReport]) -> QuerySet[UrgentReport]:
