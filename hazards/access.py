@@ -10,8 +10,8 @@ the staff of the safety oversight units named in ``HAZARD_OVERSIGHT_UNIT_CODES``
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Q
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 

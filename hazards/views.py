@@ -104,7 +104,7 @@ def export(request: HttpRequest) -> HttpResponse:
     flt = selectors.LedgerFilter.from_query(request.GET)
     qs = selectors.ledger_queryset(user, flt).order_by("-id")
     data = ledger_xlsx(hazards_for_export(qs))
-    return _download(data, XLSX, f"{_('hazard-ledger')}-{timezone.localdate():%Y%m%d}.xlsx")
+    return _download(data, XLSX, _("hazard-ledger-%(date)s.xlsx") % {"date": f"{timezone.localdate():%Y%m%d}"})
 
 
 @login_required
@@ -524,7 +524,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def import_template(request: HttpRequest) -> HttpResponse:
     if not access.can_import(_user(request)):
         raise PermissionDenied
-    return _download(hazard_template_xlsx(_user(request)), XLSX, f"{_('hazard-import-template')}.xlsx")
+    return _download(hazard_template_xlsx(_user(request)), XLSX, _("hazard-import-template.xlsx"))
 
 
 @login_required
@@ -661,7 +661,7 @@ def target_template(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = access.get_campaign_for_user(user, pk)
     if not access.can_manage_campaigns(user):
         raise PermissionDenied
-    return _download(target_template_xlsx(campaign), XLSX, f"{_('campaign-targets')}-{campaign.pk}.xlsx")
+    return _download(target_template_xlsx(campaign), XLSX, _("campaign-targets-%(id)s.xlsx") % {"id": campaign.pk})
 
 
 @login_required
@@ -797,7 +797,7 @@ def campaign_report_word(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     campaign = access.get_campaign_for_user(user, pk)
     data = campaign_report_docx(campaign_report_data(user, campaign))
-    return _download(data, DOCX, f"{campaign.name}-{_('report')}.docx")
+    return _download(data, DOCX, _("%(name)s-report.docx") % {"name": campaign.name})
 
 
 @login_required

@@ -65,7 +65,7 @@ def test_it_runs_the_life_cycle_through_the_api(district: District) -> None:
     assert created.status_code == 201, created.content
     number = created.json()["number"]
     refused = post(officer, f"/api/v1/hazards/{number}/start", {})
-    assert refused.status_code == 400 and "plan" in refused.json()["message"]
+    assert refused.status_code == 400 and "整改方案" in refused.json()["message"]
     plan = {"responsible_person": "赵经理", "measures": "维修喷淋", "funds_amount": "6.5", "deadline": (timezone.localdate() + dt.timedelta(days=30)).isoformat(), "contingency": "安排专人巡查"}
     saved = officer.put(f"/api/v1/hazards/{number}/plan", json.dumps(plan), content_type="application/json")
     assert saved.status_code == 200 and saved.json()["plan"]["complete"] is True

@@ -53,7 +53,7 @@ def test_it_shows_the_close_off_on_the_case_timeline(district: District) -> None
     h = services.hazard_verify(actor=district.head, hazard=h, passed=True)
     services.hazard_close(actor=district.head, hazard=h)
     texts = list(CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.LINKED).order_by("at", "id").values_list("text", flat=True))
-    assert len(texts) == 2 and ("closed off" in texts[1] or "销号" in texts[1])
+    assert len(texts) == 2 and "销号" in texts[1]
 
 
 def test_it_refuses_a_case_the_user_cannot_see(district: District) -> None:

@@ -86,7 +86,7 @@ def test_it_refuses_to_start_a_major_hazard_without_its_plan(district: District,
     before = audit_count(h)
     with pytest.raises(ValidationError) as exc:
         services.hazard_start_rectification(actor=district.officer, hazard=h)
-    assert "five-point plan" in str(exc.value)
+    assert "五落实" in str(exc.value)  # the default language is Chinese
     h.refresh_from_db()
     assert h.state == State.REGISTERED and audit_count(h) == before
 
@@ -115,7 +115,7 @@ def test_it_refuses_verification_by_the_person_who_rectified(district: District,
     h = services.hazard_report_rectified(actor=district.head, hazard=h, note="已清理", photos=[photo_file()])
     with pytest.raises(PermissionDenied) as exc:
         services.hazard_verify(actor=district.head, hazard=h, passed=True)
-    assert "another person" in str(exc.value)
+    assert "其他人员" in str(exc.value)
     h.refresh_from_db()
     assert h.state == State.RECTIFIED
 
@@ -226,7 +226,7 @@ def test_it_refuses_a_major_extension_requested_less_than_20_working_days_ahead(
     h = make_hazard(grade=Grade.MAJOR, found_on=dt.date(2026, 3, 1), plan={**PLAN, "deadline": dt.date(2026, 3, 20)})
     with pytest.raises(ValidationError) as exc:
         services.hazard_extension_request(actor=district.officer, hazard=h, new_deadline=dt.date(2026, 5, 1), reason="需采购设备")
-    assert "20 working days" in str(exc.value)
+    assert "至少 20 个工作日" in str(exc.value)
     assert HazardExtension.objects.count() == 0
 
 
