@@ -190,7 +190,7 @@ def _today() -> dt.date:
 
 def _lock(case: Case, expected_version: int | None) -> Case:
     """Re-read the case under a row lock and compare versions."""
-    fresh = Case.objects.select_for_update().select_related("category", "current_unit", "updated_by").get(pk=case.pk)
+    fresh = Case.objects.select_for_update(of=("self",)).select_related("category", "current_unit", "updated_by").get(pk=case.pk)
     if expected_version is not None and fresh.version != expected_version:
         raise CaseConflict(
             _("Case %(number)s was changed by %(who)s at %(when)s; please reload it and try again.")
