@@ -133,7 +133,7 @@ def notices_for(user: User) -> QuerySet[SupervisionNotice]:
 
 
 def get_notice_for_user(user: User, pk: int) -> SupervisionNotice:
-    notice = notices_for(user).select_related("unit", "issued_by", "instruction", "case").filter(pk=pk).first()
+    notice = notices_for(user).select_related("unit", "issued_by", "instruction", "case", "hazard").filter(pk=pk).first()
     if notice is None:
         raise Http404
     return notice

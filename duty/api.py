@@ -125,6 +125,8 @@ def _instruction_detail(user: User, instruction: Instruction) -> dict[str, Any]:
     return {
         **_instruction(instruction),
         "content": instruction.content,
+        "case_numbers": [c.number for c in instruction.cases.all()],
+        "hazard_numbers": [h.number for h in instruction.hazards.all()],
         "closed_at": instruction.closed_at,
         "close_note": instruction.close_note,
         "my_target": _target(mine, now) if mine else None,
@@ -151,8 +153,13 @@ def instruction_send(request: HttpRequest, payload: InstructionIn) -> Status:
     unknown = set(payload.unit_codes) - {u.code for u in units}
     if unknown:
         raise ValidationError({"unit_codes": _("Unknown units: %(codes)s") % {"codes": ", ".join(sorted(unknown))}})
+    from cases.access import get_case_for_user
+    from hazards.access import get_hazard_for_user
+
     instruction = services.instruction_send(
         actor=user,
+        cases=[get_case_for_user(user, n) for n in payload.case_numbers],
+        hazards=[get_hazard_for_user(user, n) for n in payload.hazard_numbers],
         title=payload.title,
         content=payload.content,
         kind=payload.kind,
@@ -215,6 +222,8 @@ def _notice(n: SupervisionNotice) -> dict[str, Any]:
         "requirement": n.requirement,
         "unit": _unit(n.unit),
         "instruction_id": n.instruction_id,
+        "case_number": n.case.number if n.case_id else None,  # type: ignore[union-attr]
+        "hazard_number": n.hazard.number if n.hazard_id else None,  # type: ignore[union-attr]
         "issued_at": n.issued_at,
         "due_date": n.due_date,
         "status": n.status,
@@ -229,7 +238,7 @@ def _notice_detail(n: SupervisionNotice) -> dict[str, Any]:
 
 @router.get("/notices", response={200: list[NoticeOut], **READ_ERRORS}, summary="Supervision notices the caller may see")
 def notice_list(request: HttpRequest, status: str = "", before: int | None = None, limit: int = 50) -> list[dict[str, Any]]:
-    qs = access.notices_for(_user(request)).select_related("unit")
+    qs = access.notices_for(_user(request)).select_related("unit", "case", "hazard")
     if status:
         qs = qs.filter(status=status)
     if before:
@@ -240,8 +249,13 @@ def notice_list(request: HttpRequest, status: str = "", before: int | None = Non
 @router.post("/notices", response={201: NoticeDetailOut, **WRITE_ERRORS}, summary="Issue a supervision notice")
 def notice_issue(request: HttpRequest, payload: NoticeIn) -> Status:
     user = _user(request)
+    from cases.access import get_case_for_user
+    from hazards.access import get_hazard_for_user
+
     instruction = access.get_instruction_for_user(user, payload.instruction_id) if payload.instruction_id else None
     notice = services.notice_issue(
+        case=get_case_for_user(user, payload.case_number) if payload.case_number else None,
+        hazard=get_hazard_for_user(user, payload.hazard_number) if payload.hazard_number else None,
         actor=user,
         unit=_unit_by_code(user, payload.unit_code),
         title=payload.title,

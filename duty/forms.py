@@ -62,6 +62,7 @@ class InstructionForm(forms.Form):
     ack_deadline = forms.DateTimeField(label=_("Acknowledge by"), widget=DateTimeLocalInput(), input_formats=[DT_FORMAT])
     report_deadline = forms.DateTimeField(label=_("Report the result by"), widget=DateTimeLocalInput(), input_formats=[DT_FORMAT])
     case_numbers = forms.CharField(label=_("Linked cases"), required=False, max_length=1000, help_text=_("Case numbers, separated by spaces or commas."))
+    hazard_numbers = forms.CharField(label=_("Linked hazards"), required=False, max_length=1000, help_text=_("Hazard numbers, separated by spaces or commas."))
 
     def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -92,6 +93,7 @@ class NoticeForm(forms.Form):
     subject = forms.ChoiceField(label=_("About"), choices=SupervisionNotice.Subject.choices)
     instruction = forms.ModelChoiceField(label=_("Instruction"), queryset=Instruction.objects.none(), required=False)
     case_number = forms.CharField(label=_("Case number"), required=False, max_length=30, help_text=_("When the notice is about a complaint case."))
+    hazard_number = forms.CharField(label=_("Hazard number"), required=False, max_length=30, help_text=_("When the notice is about a hazard."))
     title = forms.CharField(label=_("Title"), max_length=200)
     requirement = forms.CharField(label=_("What must be done"), widget=forms.Textarea(attrs={"rows": 5}))
     due_date = forms.DateField(label=_("Answer by"), widget=DateInput())

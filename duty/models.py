@@ -123,6 +123,7 @@ class Instruction(models.Model):
     close_note = models.TextField(_("closing note"), blank=True)
     attachments = models.ManyToManyField("files.StoredFile", verbose_name=_("attachments"), blank=True, related_name="+")
     cases = models.ManyToManyField("cases.Case", verbose_name=_("linked cases"), blank=True, related_name="instructions")
+    hazards = models.ManyToManyField("hazards.Hazard", verbose_name=_("linked hazards"), blank=True, related_name="instructions")
 
     class Meta:
         ordering = ["-sent_at", "-id"]
@@ -218,6 +219,7 @@ class SupervisionNotice(models.Model):
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="supervision_notices")
     instruction = models.ForeignKey(Instruction, verbose_name=_("instruction"), null=True, blank=True, on_delete=models.PROTECT, related_name="notices")
     case = models.ForeignKey("cases.Case", verbose_name=_("case"), null=True, blank=True, on_delete=models.PROTECT, related_name="supervision_notices")
+    hazard = models.ForeignKey("hazards.Hazard", verbose_name=_("hazard"), null=True, blank=True, on_delete=models.PROTECT, related_name="supervision_notices")
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("issued by"), on_delete=models.PROTECT, related_name="+")
     issued_at = models.DateTimeField(_("issued at"), default=timezone.now, db_index=True)
     due_date = models.DateField(_("answer by"))

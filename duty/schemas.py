@@ -41,6 +41,8 @@ class InstructionOut(Schema):
 
 class InstructionDetailOut(InstructionOut):
     content: str
+    case_numbers: list[str]
+    hazard_numbers: list[str]
     closed_at: dt.datetime | None
     close_note: str
     my_target: TargetOut | None = Field(description="The recipient row of the caller's unit, when the instruction was sent to it.")
@@ -55,6 +57,8 @@ class InstructionIn(Schema):
     unit_codes: list[str] = Field(min_length=1, description="Codes of the units to send to")
     ack_deadline: dt.datetime
     report_deadline: dt.datetime
+    case_numbers: list[str] = Field([], description="Complaint cases this instruction is about")
+    hazard_numbers: list[str] = Field([], description="Hazards this instruction is about")
 
 
 class ResultIn(Schema):
@@ -73,6 +77,8 @@ class NoticeOut(Schema):
     requirement: str
     unit: UnitRef
     instruction_id: int | None
+    case_number: str | None
+    hazard_number: str | None
     issued_at: dt.datetime
     due_date: dt.date
     status: str
@@ -97,6 +103,8 @@ class NoticeIn(Schema):
     due_date: dt.date
     subject: str = Field("other", description="case, hazard, instruction or other")
     instruction_id: int | None = None
+    case_number: str | None = Field(None, description="With subject case")
+    hazard_number: str | None = Field(None, description="With subject hazard")
 
 
 class AnswerIn(Schema):

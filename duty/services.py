@@ -50,6 +50,8 @@ from duty.models import (
 )
 from duty.selectors import current_shift, day_rule, district_root, get_duty_settings, local_dt, units_without_roster
 from files.models import StoredFile
+from hazards.models import Hazard
+from hazards.models import State as HazardState
 from notifications.models import Notification
 from notifications.services import notify
 
@@ -93,6 +95,7 @@ def instruction_send(
     urgency: str = Instruction.Urgency.NORMAL,
     attachments: Iterable[StoredFile] = (),
     cases: Iterable[Case] = (),
+    hazards: Iterable[Hazard] = (),
 ) -> Instruction:
     """Send an instruction or warning to units; each gets a recipient row and a notification.
     It may link complaint cases (the caller fetched them through the cases access function)."""
@@ -134,6 +137,9 @@ def instruction_send(
     case_list = list(cases)
     if case_list:
         instruction.cases.set(case_list)
+    hazard_list = list(hazards)
+    if hazard_list:
+        instruction.hazards.set(hazard_list)
     audit_record(
         actor=actor,
         action="instruction.send",
@@ -147,6 +153,7 @@ def instruction_send(
             "report_deadline": report_deadline,
             "files": len(files),
             "cases": [c.number for c in case_list],
+            "hazards": [h.number for h in hazard_list],
         },
     )
     url = reverse("duty:instruction_detail", args=[instruction.pk])
@@ -296,6 +303,7 @@ def notice_issue(
     subject: str = SupervisionNotice.Subject.OTHER,
     instruction: Instruction | None = None,
     case: Case | None = None,
+    hazard: Hazard | None = None,
 ) -> SupervisionNotice:
     if not can_supervise(actor):
         raise PermissionDenied(_("Only supervisors and leaders may issue supervision notices."))
@@ -317,6 +325,11 @@ def notice_issue(
             raise ValidationError({"case": _("Give the number of the case this notice is about.")})
         if not case.is_open:
             raise ValidationError({"case": _("Case %(number)s is finished; supervise an open case.") % {"number": case.number}})
+    if subject == SupervisionNotice.Subject.HAZARD:
+        if hazard is None:
+            raise ValidationError({"hazard": _("Give the number of the hazard this notice is about.")})
+        if hazard.state == HazardState.CLOSED:
+            raise ValidationError({"hazard": _("Hazard %(number)s is closed; supervise an open hazard.") % {"number": hazard.number}})
     notice = SupervisionNotice.objects.create(
         number=_next_number("notice", "DB"),
         subject=subject,
@@ -325,6 +338,7 @@ def notice_issue(
         unit=unit,
         instruction=instruction if subject == SupervisionNotice.Subject.INSTRUCTION else None,
         case=case if subject == SupervisionNotice.Subject.CASE else None,
+        hazard=hazard if subject == SupervisionNotice.Subject.HAZARD else None,
         issued_by=actor,
         due_date=due_date,
     )
@@ -332,7 +346,7 @@ def notice_issue(
         actor=actor,
         action="notice.issue",
         obj=notice,
-        after={"unit": unit.name, "subject": subject, "due_date": due_date, "title": title, "case": notice.case.number if notice.case else None},
+        after={"unit": unit.name, "subject": subject, "due_date": due_date, "title": title, "case": notice.case.number if notice.case else None, "hazard": notice.hazard.number if notice.hazard else None},
     )
     notify(
         users=unit_staff(unit),

@@ -60,6 +60,7 @@ from duty.models import (
 )
 from files.models import StoredFile
 from files.services import file_path, file_store
+from hazards.models import Hazard
 
 ATTACHMENT_KINDS = {"image", "pdf", "office"}
 MAX_FILES = 10
@@ -90,6 +91,23 @@ def _cases_from_numbers(user: User, text: str, field: str) -> list[Case]:
             missing.append(number)
     if missing:
         raise ValidationError({field: _("No case you can see has the number %(numbers)s.") % {"numbers": "、".join(missing)}})
+    return found
+
+
+def _hazards_from_numbers(user: User, text: str, field: str) -> list[Hazard]:
+    """Hazards named by number that the user may see; a ValidationError names every unknown one."""
+    from hazards.access import get_hazard_for_user
+
+    numbers = [n for n in re.split(r"[\s,，、;；]+", text or "") if n]
+    found: list[Hazard] = []
+    missing: list[str] = []
+    for number in dict.fromkeys(numbers):
+        try:
+            found.append(get_hazard_for_user(user, number))
+        except Http404:
+            missing.append(number)
+    if missing:
+        raise ValidationError({field: _("No hazard you can see has the number %(numbers)s.") % {"numbers": "、".join(missing)}})
     return found
 
 
@@ -189,6 +207,7 @@ def instruction_new(request: HttpRequest) -> HttpResponse:
             with transaction.atomic():
                 files = _store_uploads(request, "attachments")
                 linked = _cases_from_numbers(user, form.cleaned_data["case_numbers"], "case_numbers")
+                linked_hazards = _hazards_from_numbers(user, form.cleaned_data["hazard_numbers"], "hazard_numbers")
                 instruction = services.instruction_send(
                     actor=user,
                     title=form.cleaned_data["title"],
@@ -200,6 +219,7 @@ def instruction_new(request: HttpRequest) -> HttpResponse:
                     report_deadline=form.cleaned_data["report_deadline"],
                     attachments=files,
                     cases=linked,
+                    hazards=linked_hazards,
                 )
         except ValidationError as exc:
             apply_validation_error(form, exc)
@@ -349,15 +369,33 @@ def notice_new(request: HttpRequest) -> HttpResponse:
             initial.update({"subject": SupervisionNotice.Subject.CASE, "case_number": found_case.number, "title": _("Supervision of case %(number)s") % {"number": found_case.number}})
             if found_case.current_unit is not None:
                 initial["unit"] = access.home_unit_of(found_case.current_unit)
+    if request.GET.get("hazard"):
+        try:
+            found_hazard = _hazards_from_numbers(user, request.GET["hazard"], "hazard_number")[0]
+        except ValidationError:
+            found_hazard = None
+        if found_hazard is not None:
+            initial.update(
+                {
+                    "subject": SupervisionNotice.Subject.HAZARD,
+                    "hazard_number": found_hazard.number,
+                    "title": _("Supervision of hazard %(number)s") % {"number": found_hazard.number},
+                    "unit": access.home_unit_of(found_hazard.unit),
+                }
+            )
     form = NoticeForm(request.POST or None, units=access.visible_duty_units(user), instructions=instructions, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             case = None
+            hazard = None
             if form.cleaned_data["subject"] == SupervisionNotice.Subject.CASE and form.cleaned_data["case_number"]:
                 case = _cases_from_numbers(user, form.cleaned_data["case_number"], "case_number")[0]
+            if form.cleaned_data["subject"] == SupervisionNotice.Subject.HAZARD and form.cleaned_data["hazard_number"]:
+                hazard = _hazards_from_numbers(user, form.cleaned_data["hazard_number"], "hazard_number")[0]
             notice = services.notice_issue(
                 actor=user,
                 case=case,
+                hazard=hazard,
                 unit=form.cleaned_data["unit"],
                 subject=form.cleaned_data["subject"],
                 instruction=form.cleaned_data["instruction"],
