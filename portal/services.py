@@ -46,10 +46,10 @@ def format_code(code: str) -> str:
 
 
 @transaction.atomic
-def query_code_issue(*, case: Case) -> str:
+def query_code_issue(*, case: Case, code: str = "") -> str:
     """A new secret query code for ``case`` (replacing any earlier one). Returns the code,
-    which is stored only as a hash."""
-    code = "".join(secrets.choice(ALPHABET) for _i in range(CODE_LENGTH))
+    which is stored only as a hash. ``code`` is for the demo data only (reproducible codes)."""
+    code = normalise_code(code) or "".join(secrets.choice(ALPHABET) for _i in range(CODE_LENGTH))
     QueryCode.objects.update_or_create(case=case, defaults={"code_hash": _digest(case.number, code)})
     audit_record(actor=None, action="portal.code_issue", obj=case, object_label=case.number)
     return format_code(code)
