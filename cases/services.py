@@ -566,7 +566,7 @@ ACTIONS: list[tuple[str, Any, str, Callable[[User, Case], None]]] = [
     ("return_reply", gettext_lazy("Return the reply"), "outline-danger", _check_approve_reply),
     ("notify_complainant", gettext_lazy("Issue the reply to the complainant"), "primary", _check_notify),
     ("record_followup", gettext_lazy("Record the follow-up"), "primary", _check_followup),
-    ("close", gettext_lazy("Close"), "success", _check_close),
+    ("close", gettext_lazy("Close the case"), "success", _check_close),
     ("request_review", gettext_lazy("Register a review request"), "outline-secondary", lambda u, c: _check_request_review(u, c, Level.ORIGINAL)),
     ("request_rereview", gettext_lazy("Register a re-review request"), "outline-secondary", lambda u, c: _check_request_review(u, c, Level.REVIEW)),
     ("withdraw", gettext_lazy("Record withdrawal"), "outline-danger", _check_withdraw),
