@@ -65,6 +65,9 @@ After the reply
   next-higher unit with its own 30-day opinion clock. Refuses after the window, twice,
   on a re-review, or on a case without an issued reply.
 - ``case_withdraw(..., reason)``: intake or lead handlers; any open state -> withdrawn.
+- Public doors (the portal, after checking the complainant's query code) call
+  ``case_record_followup``, ``case_request_review``/``case_request_rereview`` and
+  ``case_withdraw`` with ``actor=None, by_complainant=True``; a complainant rates once.
 
 Any time
 - ``case_link(..., other, kind)``: intake or handlers link duplicate/related cases.
