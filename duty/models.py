@@ -104,7 +104,7 @@ class Instruction(models.Model):
         CRITICAL = "critical", _("Extra urgent")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("duty", "Open")
         CLOSED = "closed", _("Closed")
 
     number = models.CharField(_("number"), max_length=30, unique=True)
@@ -118,7 +118,7 @@ class Instruction(models.Model):
     ack_deadline = models.DateTimeField(_("acknowledge by"))
     report_deadline = models.DateTimeField(_("report the result by"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("duty", "closed at"), null=True, blank=True)
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("closed by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     close_note = models.TextField(_("closing note"), blank=True)
     attachments = models.ManyToManyField("files.StoredFile", verbose_name=_("attachments"), blank=True, related_name="+")
@@ -385,7 +385,7 @@ class UrgentReport(models.Model):
     help_needed = models.TextField(_("help needed"), blank=True)
     files = models.ManyToManyField("files.StoredFile", verbose_name=_("attachments"), blank=True, related_name="+")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("duty", "closed at"), null=True, blank=True)
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("closed by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
@@ -437,17 +437,17 @@ class CentralBatch(models.Model):
     """集中交办: prominent cases assigned together with one deadline and periodic progress."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("duty", "Open")
         CLOSED = "closed", _("Closed")
 
     number = models.CharField(_("number"), max_length=30, unique=True)
     title = models.CharField(_("title"), max_length=200)
     note = models.TextField(_("requirements"), blank=True)
-    deadline = models.DateField(_("deadline"))
+    deadline = models.DateField(pgettext_lazy("duty", "deadline"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assigned by"), on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("assigned at"), default=timezone.now)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("duty", "closed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
