@@ -51,7 +51,8 @@
       }
     });
     input.addEventListener("keydown", function (ev) {
-      if (ev.key === "ArrowDown") { ev.preventDefault(); select.focus(); }
+      // Enter in the filter box picks from the list instead of registering the case.
+      if (ev.key === "ArrowDown" || (ev.key === "Enter" && !ev.ctrlKey && !ev.metaKey)) { ev.preventDefault(); select.focus(); }
     });
   }
 
