@@ -210,3 +210,13 @@ def test_it_lists_public_updates_for_the_client_that_filed_them(client311: Open3
     assert str(district.officer) not in text and "13912345678" not in text and "13700000000" not in text
     bad = c.get("/open311/v2/servicerequestupdates.json", {"api_key": "o311_filingclientkey", "start_date": "2025-01-01", "end_date": "2026-01-01"})
     assert bad.status_code == 400
+
+
+def test_it_lists_a_page_in_a_fixed_number_of_queries(client311: Open311Client, district, django_assert_max_num_queries) -> None:  # noqa: ANN001
+    for i in range(6):
+        case = file_request(client311, description=f"第{i}处")
+        if i % 2:
+            walk_to(district, case, "handling")
+    with django_assert_max_num_queries(4):
+        r = Client().get("/open311/v2/requests.xml")
+    assert len(ET.fromstring(r.content).findall("request")) == 6
