@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Header, Query, Router, Schema, Status
@@ -162,8 +162,8 @@ def _summary(user: User, case: Case, complainant: str | None = None, *, with_com
 
 def _links(user: User, case: Case) -> list[dict[str, Any]]:
     """Links in both directions, only to cases the user may see (as on the case page)."""
-    pairs = [(link.kind, "out", link.to_case) for link in CaseLink.objects.filter(from_case=case).select_related("to_case")]
-    pairs += [(link.kind, "in", link.from_case) for link in CaseLink.objects.filter(to_case=case).select_related("from_case")]
+    rows = CaseLink.objects.filter(Q(from_case=case) | Q(to_case=case)).select_related("from_case", "to_case").order_by("created_at", "id")
+    pairs = [(link.kind, "out", link.to_case) if link.from_case_id == case.pk else (link.kind, "in", link.from_case) for link in rows]
     if not pairs:
         return []
     visible = set(access.cases_for_user(user).filter(pk__in=[other.pk for _k, _d, other in pairs]).values_list("pk", flat=True))
