@@ -18,6 +18,7 @@ from typing import IO, Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -165,7 +166,7 @@ def hazard_template_xlsx(user: User) -> bytes:
         dv.error = _("Choose a value from the list.")
         dv.add(f"{letter}2:{letter}{MAX_IMPORT_ROWS + 1}")
         ws.add_data_validation(dv)
-    help_ws = wb.create_sheet(_("Instructions"))
+    help_ws = wb.create_sheet(pgettext("hazard", "Instructions"))
     lines = [
         _("Fill one hazard per row on the first sheet; columns marked * are required."),
         _("Category, town and responsible unit must be written exactly as on the “Valid values” sheet (name or code)."),
@@ -202,20 +203,20 @@ def ledger_xlsx(rows: Iterable[Hazard], today: dt.date | None = None) -> bytes:
     ws = wb.create_sheet(_("Hazard ledger"))
     headers = [
         _("Number"),
-        _("Title"),
-        _("Category"),
+        pgettext("hazard", "Title"),
+        pgettext("hazard", "Category"),
         _("Grade"),
         _("State"),
-        _("Town / street"),
+        pgettext("hazard", "Town / street"),
         _("Responsible unit"),
-        _("Location"),
-        _("Description"),
+        pgettext("hazard", "Location"),
+        pgettext("hazard", "Description"),
         _("Found on"),
-        _("Deadline"),
-        _("Overdue"),
+        pgettext("hazard", "Deadline"),
+        pgettext("hazard", "Overdue"),
         _("Listed supervision"),
         _("Responsible person"),
-        _("Phone"),
+        pgettext("hazard", "Phone"),
         _("Source"),
         _("Rectified on"),
         _("Closed on"),

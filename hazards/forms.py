@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Unit, UnitKind, User
 from hazards import access
@@ -52,17 +53,17 @@ class UnitChoiceField(forms.ModelChoiceField):
 
 
 class HazardForm(forms.Form):
-    category = forms.ModelChoiceField(label=_("Category"), queryset=HazardCategory.objects.filter(is_active=True))
+    category = forms.ModelChoiceField(label=pgettext_lazy("hazard", "Category"), queryset=HazardCategory.objects.filter(is_active=True))
     grade = forms.ChoiceField(label=_("Grade"), choices=Grade.choices, initial=Grade.GENERAL)
-    title = forms.CharField(label=_("Title"), max_length=120)
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}))
-    town = UnitChoiceField(label=_("Town / street"), queryset=Unit.objects.none())
-    address = forms.CharField(label=_("Location"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("hazard", "Title"), max_length=120)
+    description = forms.CharField(label=pgettext_lazy("hazard", "Description"), widget=forms.Textarea(attrs={"rows": 3}))
+    town = UnitChoiceField(label=pgettext_lazy("hazard", "Town / street"), queryset=Unit.objects.none())
+    address = forms.CharField(label=pgettext_lazy("hazard", "Location"), max_length=200)
     latitude = forms.DecimalField(label=_("Latitude"), max_digits=9, decimal_places=6, required=False, min_value=-90, max_value=90)
     longitude = forms.DecimalField(label=_("Longitude"), max_digits=9, decimal_places=6, required=False, min_value=-180, max_value=180)
     unit = UnitChoiceField(label=_("Responsible unit"), queryset=Unit.objects.none())
     responsible_person = forms.CharField(label=_("Responsible person"), max_length=60, required=False)
-    responsible_phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    responsible_phone = forms.CharField(label=pgettext_lazy("hazard", "Phone"), max_length=40, required=False)
     source = forms.ChoiceField(label=_("Source"), choices=Source.choices, initial=Source.UNIT_REPORT)
     source_note = forms.CharField(label=_("Source details"), max_length=200, required=False)
     found_on = forms.DateField(label=_("Found on"), widget=DateInput())
@@ -98,13 +99,13 @@ class HazardForm(forms.Form):
 
 
 class HazardEditForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=120)
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}))
-    address = forms.CharField(label=_("Location"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("hazard", "Title"), max_length=120)
+    description = forms.CharField(label=pgettext_lazy("hazard", "Description"), widget=forms.Textarea(attrs={"rows": 3}))
+    address = forms.CharField(label=pgettext_lazy("hazard", "Location"), max_length=200)
     latitude = forms.DecimalField(label=_("Latitude"), max_digits=9, decimal_places=6, required=False, min_value=-90, max_value=90)
     longitude = forms.DecimalField(label=_("Longitude"), max_digits=9, decimal_places=6, required=False, min_value=-180, max_value=180)
     responsible_person = forms.CharField(label=_("Responsible person"), max_length=60, required=False)
-    responsible_phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    responsible_phone = forms.CharField(label=pgettext_lazy("hazard", "Phone"), max_length=40, required=False)
 
 
 class PlanForm(forms.Form):
@@ -131,7 +132,7 @@ class VerifyForm(forms.Form):
 
 
 class ListingForm(forms.Form):
-    level = forms.ChoiceField(label=_("Level"), choices=ListingLevel.choices)
+    level = forms.ChoiceField(label=pgettext_lazy("hazard", "Level"), choices=ListingLevel.choices)
     listed_on = forms.DateField(label=_("Published on"), widget=DateInput())
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
@@ -159,8 +160,8 @@ class ImportForm(forms.Form):
 
 
 class CampaignForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=120)
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    name = forms.CharField(label=pgettext_lazy("hazard", "Name"), max_length=120)
+    description = forms.CharField(label=pgettext_lazy("hazard", "Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     categories = forms.ModelMultipleChoiceField(
         label=_("Categories"), queryset=HazardCategory.objects.filter(is_active=True), widget=forms.CheckboxSelectMultiple
     )
@@ -174,10 +175,10 @@ class CampaignForm(forms.Form):
 
 
 class TargetForm(forms.Form):
-    category = forms.ModelChoiceField(label=_("Category"), queryset=HazardCategory.objects.none())
+    category = forms.ModelChoiceField(label=pgettext_lazy("hazard", "Category"), queryset=HazardCategory.objects.none())
     kind = forms.ChoiceField(label=_("Kind"), choices=CampaignTarget.Kind.choices, initial=CampaignTarget.Kind.SITE)
-    name = forms.CharField(label=_("Name"), max_length=120)
-    town = UnitChoiceField(label=_("Town / street"), queryset=Unit.objects.none())
+    name = forms.CharField(label=pgettext_lazy("hazard", "Name"), max_length=120)
+    town = UnitChoiceField(label=pgettext_lazy("hazard", "Town / street"), queryset=Unit.objects.none())
     target_unit = UnitChoiceField(label=_("Unit inspected (for a unit target)"), queryset=Unit.objects.none(), required=False)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     latitude = forms.DecimalField(label=_("Latitude"), max_digits=9, decimal_places=6, required=False, min_value=-90, max_value=90)
@@ -186,6 +187,9 @@ class TargetForm(forms.Form):
     def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = campaign.categories.all()
+        cats = list(campaign.categories.values_list("pk", flat=True)[:2])
+        if len(cats) == 1:
+            self.fields["category"].initial = cats[0]
         self.fields["town"].queryset = Unit.objects.filter(kind=UnitKind.TOWN, is_active=True).order_by("sort_order", "id")
         self.fields["target_unit"].queryset = unit_choices()
 
@@ -195,7 +199,7 @@ class TargetImportForm(forms.Form):
 
 
 class ChecklistItemForm(forms.Form):
-    category = forms.ModelChoiceField(label=_("Category"), queryset=HazardCategory.objects.none())
+    category = forms.ModelChoiceField(label=pgettext_lazy("hazard", "Category"), queryset=HazardCategory.objects.none())
     text = forms.CharField(label=_("Item to check"), max_length=200)
 
     def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Grade(models.TextChoices):
@@ -24,11 +25,11 @@ class Grade(models.TextChoices):
 
 
 class State(models.TextChoices):
-    REGISTERED = "registered", _("Registered")
+    REGISTERED = "registered", pgettext_lazy("hazard", "Registered")
     RECTIFYING = "rectifying", _("Rectifying")
     RECTIFIED = "rectified", _("Rectified")
     VERIFIED = "verified", _("Verified")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("hazard", "Closed")
 
 
 OPEN_STATES = (State.REGISTERED, State.RECTIFYING, State.RECTIFIED, State.VERIFIED)
@@ -146,7 +147,7 @@ class ChecklistItem(models.Model):
     """One item to check. Items without a campaign are the defaults of their category;
     a new campaign copies them and may then edit its own."""
 
-    category = models.ForeignKey(HazardCategory, verbose_name=_("category"), on_delete=models.CASCADE, related_name="checklist_items")
+    category = models.ForeignKey(HazardCategory, verbose_name=pgettext_lazy("hazard", "category"), on_delete=models.CASCADE, related_name="checklist_items")
     campaign = models.ForeignKey(
         Campaign, verbose_name=_("campaign"), null=True, blank=True, on_delete=models.CASCADE, related_name="checklist_items"
     )
@@ -172,11 +173,11 @@ class CampaignTarget(models.Model):
         GRID = "grid", _("Grid cell")
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="targets")
-    category = models.ForeignKey(HazardCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.SITE)
+    category = models.ForeignKey(HazardCategory, verbose_name=pgettext_lazy("hazard", "category"), on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(pgettext_lazy("hazard", "kind"), max_length=8, choices=Kind.choices, default=Kind.SITE)
     name = models.CharField(_("name"), max_length=120)
     address = models.CharField(_("address"), max_length=200, blank=True)
-    town = models.ForeignKey("accounts.Unit", verbose_name=_("town / street"), on_delete=models.PROTECT, related_name="+")
+    town = models.ForeignKey("accounts.Unit", verbose_name=pgettext_lazy("hazard", "town / street"), on_delete=models.PROTECT, related_name="+")
     target_unit = models.ForeignKey(
         "accounts.Unit", verbose_name=_("unit inspected"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -234,14 +235,14 @@ class InspectionPhoto(models.Model):
 
 class Hazard(models.Model):
     number = models.CharField(_("number"), max_length=20, unique=True)
-    category = models.ForeignKey(HazardCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="hazards")
+    category = models.ForeignKey(HazardCategory, verbose_name=pgettext_lazy("hazard", "category"), on_delete=models.PROTECT, related_name="hazards")
     grade = models.CharField(_("grade"), max_length=10, choices=Grade.choices, default=Grade.GENERAL)
-    title = models.CharField(_("title"), max_length=120)
+    title = models.CharField(pgettext_lazy("hazard", "title"), max_length=120)
     description = models.TextField(_("description"))
     address = models.CharField(_("location"), max_length=200)
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
-    town = models.ForeignKey("accounts.Unit", verbose_name=_("town / street"), on_delete=models.PROTECT, related_name="+")
+    town = models.ForeignKey("accounts.Unit", verbose_name=pgettext_lazy("hazard", "town / street"), on_delete=models.PROTECT, related_name="+")
     unit = models.ForeignKey("accounts.Unit", verbose_name=_("responsible unit"), on_delete=models.PROTECT, related_name="+")
     responsible_person = models.CharField(_("responsible person"), max_length=60, blank=True)
     responsible_phone = models.CharField(_("phone of the responsible person"), max_length=40, blank=True)
@@ -386,7 +387,7 @@ class HazardPhoto(models.Model):
 class HazardExtension(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
-        APPROVED = "approved", _("Approved")
+        APPROVED = "approved", pgettext_lazy("hazard", "Approved")
         REJECTED = "rejected", _("Rejected")
 
     hazard = models.ForeignKey(Hazard, on_delete=models.CASCADE, related_name="extensions")
@@ -417,7 +418,7 @@ class HazardEvent(models.Model):
     """One step on a hazard's timeline."""
 
     class Kind(models.TextChoices):
-        REGISTERED = "registered", _("Registered")
+        REGISTERED = "registered", pgettext_lazy("hazard", "Registered")
         UPDATED = "updated", _("Details changed")
         PLAN_SAVED = "plan_saved", _("Rectification plan saved")
         STARTED = "started", _("Rectification started")
@@ -458,7 +459,7 @@ class ImportJob(models.Model):
         RUNNING = "running", _("Checking")
         WRITING = "writing", _("Writing")
         FAILED = "failed", _("Refused: errors found")
-        DONE = "done", _("Imported")
+        DONE = "done", pgettext_lazy("hazard", "Imported")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
@@ -96,10 +97,10 @@ def campaign_report_docx(data: dict[str, Any]) -> bytes:
             "with_hazards": data["inspections"]["with_hazards"],
         }
     )
-    headers = [_("Category"), _("Targets"), _("Inspected"), _("Coverage")]
+    headers = [pgettext("hazard", "Category"), _("Targets"), _("Inspected"), _("Coverage")]
     _table(doc, headers, [[r["category__name"], r["total"], r["inspected"], _pct(r["rate"])] for r in cov["by_category"]])
     doc.add_paragraph()
-    headers = [_("Town / street"), _("Targets"), _("Inspected"), _("Coverage")]
+    headers = [pgettext("hazard", "Town / street"), _("Targets"), _("Inspected"), _("Coverage")]
     _table(doc, headers, [[r["town__name"], r["total"], r["inspected"], _pct(r["rate"])] for r in cov["by_town"]])
     doc.add_heading(_("2. Hazards found"), level=2)
     doc.add_paragraph(
@@ -113,17 +114,17 @@ def campaign_report_docx(data: dict[str, Any]) -> bytes:
             "overdue": hz["overdue"],
         }
     )
-    _table(doc, [_("Category"), _("Hazards"), _("Major"), _("Rectified")], [[r["category__name"], r["total"], r["major"], r["rectified"]] for r in data["hazards"]["by_category"]])
+    _table(doc, [pgettext("hazard", "Category"), _("Hazards"), _("Major"), _("Rectified")], [[r["category__name"], r["total"], r["major"], r["rectified"]] for r in data["hazards"]["by_category"]])
     if data["major"]:
         doc.add_heading(_("3. Major hazards"), level=2)
         _table(
             doc,
-            [_("Number"), _("Title"), _("Town / street"), _("Responsible unit"), _("Deadline"), _("State")],
+            [_("Number"), pgettext("hazard", "Title"), pgettext("hazard", "Town / street"), _("Responsible unit"), pgettext("hazard", "Deadline"), _("State")],
             [[h.number, h.title, h.town.name, h.unit.name, h.deadline, h.get_state_display()] for h in data["major"]],
         )
     doc.add_heading(_("4. Targets not yet inspected"), level=2)
     if data["missing"]:
-        _table(doc, [_("Town / street"), _("Category"), _("Target"), _("Address")], [[t.town.name, t.category.name, t.name, t.address] for t in data["missing"]])
+        _table(doc, [pgettext("hazard", "Town / street"), pgettext("hazard", "Category"), _("Target"), _("Address")], [[t.town.name, t.category.name, t.name, t.address] for t in data["missing"]])
         if data["missing_total"] > len(data["missing"]):
             doc.add_paragraph(_("… and %(n)d more.") % {"n": data["missing_total"] - len(data["missing"])})
     else:

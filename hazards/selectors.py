@@ -14,6 +14,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Unit, User
 from hazards.access import hazard_scope_q, target_scope_q
@@ -33,7 +34,7 @@ PAGE_SIZE = 50
 
 STATUS_SETS: dict[str, Any] = {
     "open": _("Open (not closed off)"),
-    "overdue": _("Overdue"),
+    "overdue": pgettext_lazy("hazard", "Overdue"),
     "unrectified": _("Not yet rectified"),
     "rectified": _("Rectified (incl. verified and closed)"),
     "due": _("Due or done (deadline passed, or rectified)"),
@@ -42,7 +43,7 @@ STATUS_SETS: dict[str, Any] = {
 }
 
 SORTS: dict[str, Any] = {
-    "-id": _("Newest first"),
+    "-id": pgettext_lazy("hazard", "Newest first"),
     "deadline": _("Deadline, earliest first"),
     "-found_on": _("Date found, latest first"),
 }

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, Unit, UnitKind, User
@@ -592,7 +592,7 @@ def hazard_extension_request(*, actor: User, hazard: Hazard, new_deadline: dt.da
                 % {"n": need, "date": hazard.deadline, "left": max(left, 0)}
             )
     elif now > hazard.deadline:
-        raise ValidationError(_("The deadline (%(date)s) has passed; an extension must be requested before it.") % {"date": hazard.deadline})
+        raise ValidationError(pgettext("hazard", "The deadline (%(date)s) has passed; an extension must be requested before it.") % {"date": hazard.deadline})
     ext = HazardExtension.objects.create(hazard=hazard, requested_by=actor, old_deadline=hazard.deadline, new_deadline=new_deadline, reason=reason.strip())
     _event(hazard, actor, HazardEvent.Kind.EXTENSION_REQUESTED, f"{hazard.deadline} → {new_deadline}: {reason.strip()}")
     audit_record(actor=actor, action="hazard.extension_request", obj=hazard, after={"old": hazard.deadline, "new": new_deadline})

@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
@@ -55,8 +56,10 @@ def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
-def _form_page(request: HttpRequest, form: Any, *, title: str, submit: str, back: str, intro: str = "", multipart: bool = False, extra: dict[str, Any] | None = None) -> HttpResponse:
-    context = {"form": form, "title": title, "submit": submit, "back": back, "intro": intro, "multipart": multipart, **(extra or {})}
+def _form_page(
+    request: HttpRequest, form: Any, *, title: str, submit: str, back: str, intro: str = "", multipart: bool = False, section: str = "ledger", extra: dict[str, Any] | None = None
+) -> HttpResponse:
+    context = {"form": form, "title": title, "submit": submit, "back": back, "intro": intro, "multipart": multipart, "section": section, **(extra or {})}
     return render(request, "hazards/form.html", context, status=400 if form.is_bound and form.errors else 200)
 
 
@@ -463,7 +466,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     totals = figures["totals"]
     cards = [
         {"key": "open", "label": _("Open hazards"), "value": totals["open"], "url": link(status="open"), "formula": _("not yet closed off")},
-        {"key": "overdue", "label": _("Overdue"), "value": totals["overdue"], "url": link(status="overdue"), "formula": _("not rectified and past the deadline"), "danger": True},
+        {"key": "overdue", "label": pgettext("hazard", "Overdue"), "value": totals["overdue"], "url": link(status="overdue"), "formula": _("not rectified and past the deadline"), "danger": True},
         {
             "key": "rectification_rate",
             "label": _("Rectification rate"),
@@ -508,7 +511,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "urls_open": [r["url_open"] for r in cat_rows],
         "urls_overdue": [r["url_overdue"] for r in cat_rows],
         "states": [{"name": str(State(s).label), "value": figures["by_state"].get(s, 0), "url": link(state=s)} for s in State.values],
-        "labels": {"open": _("Open"), "overdue": _("Overdue")},
+        "labels": {"open": _("Open"), "overdue": pgettext("hazard", "Overdue")},
     }
     return render(
         request,
@@ -583,7 +586,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
         if campaign is not None:
             messages.success(request, _("Campaign created. Now add its targets."))
             return redirect("hazards:campaign_targets", pk=campaign.pk)
-    return _form_page(request, form, title=_("New screening campaign"), submit=_("Create the campaign"), back=reverse("hazards:campaigns"))
+    return _form_page(request, form, title=_("New screening campaign"), submit=_("Create the campaign"), section="campaigns", back=reverse("hazards:campaigns"))
 
 
 @login_required
@@ -652,7 +655,7 @@ def target_add(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and _run(form, lambda: services.campaign_target_add(actor=user, campaign=campaign, **form.cleaned_data)) is not None:
         messages.success(request, _("Target added."))
         return redirect("hazards:campaign_targets", pk=pk)
-    return _form_page(request, form, title=_("Add a target to %(name)s") % {"name": campaign.name}, submit=_("Add"), back=reverse("hazards:campaign_targets", args=[pk]))
+    return _form_page(request, form, title=_("Add a target to %(name)s") % {"name": campaign.name}, submit=_("Add"), section="campaigns", back=reverse("hazards:campaign_targets", args=[pk]))
 
 
 @login_required
@@ -692,7 +695,7 @@ def targets_import(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         title=_("Import targets into %(name)s") % {"name": campaign.name},
         submit=_("Import"),
-        back=reverse("hazards:campaign_targets", args=[pk]),
+        section="campaigns", back=reverse("hazards:campaign_targets", args=[pk]),
         multipart=True,
         extra={"row_errors": errors, "template_url": reverse("hazards:target_template", args=[pk])},
     )

@@ -54,6 +54,7 @@
     var map = L.map(el, { preferCanvas: true, zoomSnap: 0.25, attributionControl: !!opts.tileUrl });
     if (opts.tileUrl) L.tileLayer(opts.tileUrl, { attribution: opts.attribution || "", maxZoom: 19 }).addTo(map);
     var pts = (opts.points || []).filter(function (p) { return isFinite(p.lat) && isFinite(p.lng); });
+    el.setAttribute("data-points", String(pts.length));
     if (!pts.length) {
       map.setView([30.6, 114.3], 11);
       el.insertAdjacentHTML("beforeend", '<div class="position-absolute top-50 start-50 translate-middle text-muted" style="z-index:500">' + esc(opts.emptyText || "") + "</div>");
