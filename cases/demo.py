@@ -731,9 +731,18 @@ def town_name(case: Case) -> str:
     return case.town.name if case.town else ""
 
 
-@transaction.atomic
 def load_demo(*, stdout: Any, cases: int, seed: int) -> None:
-    """Generate ``cases`` demo cases (plus a few review cases) in every state."""
+    """Generate ``cases`` demo cases (plus a few review cases) in every state, with texts
+    in the installation's language (Simplified Chinese by default)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        _load_demo(stdout=stdout, cases=cases, seed=seed)
+
+
+@transaction.atomic
+def _load_demo(*, stdout: Any, cases: int, seed: int) -> None:
     if cases <= 0:
         return
     if Case.objects.exists():

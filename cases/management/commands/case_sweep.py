@@ -11,7 +11,11 @@ class Command(BaseCommand):
     help = "Run the case deadline sweep once: overdue flags, reminders before deadlines, escalations."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        result = sweep()
+        from django.conf import settings
+        from django.utils import translation
+
+        with translation.override(settings.LANGUAGE_CODE):
+            result = sweep()
         self.stdout.write(
             f"flagged overdue: {result.flagged}, cleared: {result.cleared}, reminders sent: {result.reminders}, escalations sent: {result.escalations}"
         )
