@@ -110,7 +110,8 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:  # a damaged cursor
         apply_validation_error(state["form"], exc)
         page = Page(items=[], next_cursor=None, limit=PAGE_SIZE)
-    counts = inbox_counts(user)
+    partial = _is_htmx(request) and request.htmx.target == "case-list"  # type: ignore[attr-defined]
+    counts = {} if partial else inbox_counts(user)  # the tabs are not redrawn by a filter change
     box_labels = dict(state["boxes"])
     context = {
         **state,
@@ -121,7 +122,7 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
         "first_page": bool(request.GET.get("cursor")),
         "can_register": user.has_role(Role.INTAKE),
     }
-    if _is_htmx(request) and request.htmx.target == "case-list":  # type: ignore[attr-defined]
+    if partial:
         return render(request, "cases/partials/case_list.html", context)
     return render(request, "cases/inbox.html", context)
 
@@ -386,7 +387,19 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     if request.method == "GET":
         if action not in {a.key for a in services.available_actions(user, case)}:
             raise PermissionDenied(_("You may not do this now."))
-        return _render_action(request, _action_context(action, case, _action_form(action, case, user)))
+        form = _action_form(action, case, user)
+        # The buttons carry the version of the page the user is looking at: if the case
+        # changed since, say so now (and the form keeps that version, so it cannot overwrite).
+        seen = request.GET.get("version", "")
+        if seen.isdigit() and int(seen) != case.version:
+            form.initial["version"] = int(seen)
+            message = _("Case %(number)s was changed by %(who)s at %(when)s; please reload it and try again.") % {
+                "number": case.number,
+                "who": str(case.updated_by) if case.updated_by else _("the system"),
+                "when": timezone.localtime(case.updated_at).strftime("%Y-%m-%d %H:%M"),
+            }
+            return _render_action(request, _action_context(action, case, form, conflict=message), status=409)
+        return _render_action(request, _action_context(action, case, form))
     form = _action_form(action, case, user, request.POST, request.FILES)
     status = 422
     conflict = ""

@@ -252,6 +252,19 @@ def test_it_tells_the_second_user_who_changed_the_case_and_offers_a_reload(d: Di
     assert fresh(case).state == State.ACCEPTED
 
 
+def test_it_warns_when_the_case_changed_after_the_page_was_loaded(d: District, client_for: Any) -> None:
+    case = register(d)
+    page = client_for("intake").get(url(case)).content.decode()
+    assert f"act/accept/?version={case.version}" in page
+    s.case_add_note(actor=d.intake, case=case, expected_version=case.version, text="另一位登记员补充的情况")
+    form = client_for("intake").get(url(case, f"act/accept/?version={case.version}"), HTTP_HX_REQUEST="true")
+    html = form.content.decode()
+    assert form.status_code == 409 and 'data-testid="conflict"' in html and "请重新加载" in html
+    assert f'name="version" value="{case.version}"' in html  # the version the user saw
+    assert act(client_for("intake"), case, "accept", version=case.version).status_code == 409
+    assert fresh(case).state == State.REGISTERED
+
+
 def test_it_shows_a_refused_transition_beside_the_form_and_changes_nothing(d: District, client_for: Any) -> None:
     case = walk(d, register(d), State.REPLY_PENDING)
     refused = act(client_for("officer"), case, "approve_reply")
