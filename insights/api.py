@@ -108,7 +108,13 @@ def _rates(figs: list[selectors.Figure]) -> list[RateOut]:
 
 @router.get("/figures", response=FiguresOut, summary="Counts and rates of a scope and period")
 def figures(
-    request: HttpRequest, period: str = "month", date: str = "", start: str = "", end: str = "", unit: int | None = None, category: int | None = None
+    request: HttpRequest,
+    period: str = "month",
+    date: str = "",
+    start: str = "",
+    end: str = "",
+    unit: int | None = None,
+    category: int | None = None,
 ) -> FiguresOut:
     """``period`` is day, week, month, quarter, year (around ``date``, default today) or
     custom (``start`` and ``end``, YYYY-MM-DD). ``unit`` narrows to a unit of your subtree."""
@@ -130,7 +136,14 @@ def figures(
 
 @router.get("/ranking", response=RankingOut, summary="Every unit of a scope with every rate")
 def ranking(
-    request: HttpRequest, period: str = "month", date: str = "", start: str = "", end: str = "", unit: int | None = None, category: int | None = None, sort: str = ""
+    request: HttpRequest,
+    period: str = "month",
+    date: str = "",
+    start: str = "",
+    end: str = "",
+    unit: int | None = None,
+    category: int | None = None,
+    sort: str = "",
 ) -> RankingOut:
     p, scope = _period_scope(request, period, date, start, end, unit, category)
     rows = selectors.ranking(scope, p, selectors.load_config(), sort=sort)

@@ -19,7 +19,7 @@ from django.apps import apps
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import override, pgettext
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
@@ -57,7 +57,7 @@ def _case_line(case: Case, units: dict[int, str], today: dt.date) -> dict[str, A
     return {
         "number": case.number,
         "title": _("(confidential case)") if case.confidential else case.title,
-        "unit": units.get(case.current_unit_id or 0, _("District level")),
+        "unit": units.get(case.current_unit_id or 0, pgettext("insights", "District level")),
         "due": case.next_due.isoformat() if case.next_due else "",
         "days": (case.next_due - today).days if case.next_due else None,
         "url": case.get_absolute_url(),
@@ -66,7 +66,7 @@ def _case_line(case: Case, units: dict[int, str], today: dt.date) -> dict[str, A
 
 def _by_unit(qs: Any, units: dict[int, str]) -> list[dict[str, Any]]:
     rows = qs.order_by().values("current_unit_id").annotate(n=Count("id")).order_by("-n")
-    return [{"unit": units.get(r["current_unit_id"] or 0, _("District level")), "n": r["n"]} for r in rows]
+    return [{"unit": units.get(r["current_unit_id"] or 0, pgettext("insights", "District level")), "n": r["n"]} for r in rows]
 
 
 def compute(*, now: dt.datetime, since: dt.datetime, settings: InsightsSettings) -> dict[str, Any]:
@@ -90,7 +90,7 @@ def _compute(*, now: dt.datetime, since: dt.datetime, settings: InsightsSettings
     by_town = new.order_by().values("town_id").annotate(n=Count("id")).order_by("-n")
     data["new"] = {
         "total": new.count(),
-        "by_category": [{"name": cat_names.get(k, _("Uncategorised")), "n": v} for k, v in by_cat.most_common()],
+        "by_category": [{"name": cat_names.get(k, pgettext("insights", "Uncategorised")), "n": v} for k, v in by_cat.most_common()],
         "by_town": [{"name": units.get(r["town_id"] or 0, _("Town not recorded")), "n": r["n"]} for r in by_town],
     }
 
@@ -106,7 +106,14 @@ def _compute(*, now: dt.datetime, since: dt.datetime, settings: InsightsSettings
     ratio = float(settings.rising_ratio)
     for (topic, town), (this_week, last_week) in counts.items():
         if this_week >= settings.rising_min_count and this_week >= ratio * max(last_week, 1) and this_week > last_week:
-            rising.append({"topic": cat_names.get(topic, _("Uncategorised")), "town": units.get(town, _("Town not recorded")), "this_week": this_week, "last_week": last_week})
+            rising.append(
+                {
+                    "topic": cat_names.get(topic, pgettext("insights", "Uncategorised")),
+                    "town": units.get(town, _("Town not recorded")),
+                    "this_week": this_week,
+                    "last_week": last_week,
+                }
+            )
     rising.sort(key=lambda r: (-(r["this_week"] - r["last_week"]), r["topic"], r["town"]))
     data["rising"] = rising[:LIST_LIMIT]
     data["rising_rule"] = {"min": settings.rising_min_count, "ratio": float(settings.rising_ratio)}
@@ -118,13 +125,19 @@ def _compute(*, now: dt.datetime, since: dt.datetime, settings: InsightsSettings
         "days": settings.brief_due_days,
         "total": due.count(),
         "by_unit": _by_unit(due, units),
-        "cases": [_case_line(c, units, today) for c in due.order_by("next_due", "id").only("number", "title", "confidential", "current_unit_id", "next_due")[:LIST_LIMIT]],
+        "cases": [
+            _case_line(c, units, today)
+            for c in due.order_by("next_due", "id").only("number", "title", "confidential", "current_unit_id", "next_due")[:LIST_LIMIT]
+        ],
     }
     overdue = Case.objects.filter(state__in=OPEN_STATES, is_overdue=True)
     data["overdue"] = {
         "total": overdue.count(),
         "by_unit": _by_unit(overdue, units),
-        "cases": [_case_line(c, units, today) for c in overdue.order_by("next_due", "id").only("number", "title", "confidential", "current_unit_id", "next_due")[:LIST_LIMIT]],
+        "cases": [
+            _case_line(c, units, today)
+            for c in overdue.order_by("next_due", "id").only("number", "title", "confidential", "current_unit_id", "next_due")[:LIST_LIMIT]
+        ],
     }
 
     # 5. Units behind target, month to date.
@@ -157,7 +170,13 @@ def _behind(today: dt.date) -> dict[str, Any]:
         if row.is_self:
             continue
         lagging = [
-            {"label": f.label, "value": f.value, "target": float(f.target) if f.target is not None else None, "num": f.numerator, "den": f.denominator}
+            {
+                "label": f.label,
+                "value": f.value,
+                "target": float(f.target) if f.target is not None else None,
+                "num": f.numerator,
+                "den": f.denominator,
+            }
             for f in row.figures
             if f.status in ("bad", "warn")
         ]
@@ -194,7 +213,12 @@ def _instructions(now: dt.datetime) -> dict[str, Any] | None:
         }
         for t in pending.order_by("instruction__report_deadline", "id")[:LIST_LIMIT]
     ]
-    return {"total": pending.count(), "overdue": pending.filter(overdue_q).count(), "unacknowledged": pending.filter(unacked_q).count(), "items": lines}
+    return {
+        "total": pending.count(),
+        "overdue": pending.filter(overdue_q).count(),
+        "unacknowledged": pending.filter(unacked_q).count(),
+        "items": lines,
+    }
 
 
 def _daily_reports(now: dt.datetime) -> dict[str, Any] | None:
@@ -215,7 +239,14 @@ def _hazards(today: dt.date) -> dict[str, Any] | None:
         return None
     overdue = hazard_model.objects.filter(state__in=["registered", "rectifying"], deadline__lt=today).select_related("unit", "town")
     lines = [
-        {"number": h.number, "title": h.title, "unit": h.unit.name, "grade": h.get_grade_display(), "deadline": h.deadline.isoformat(), "days": (today - h.deadline).days}
+        {
+            "number": h.number,
+            "title": h.title,
+            "unit": h.unit.name,
+            "grade": h.get_grade_display(),
+            "deadline": h.deadline.isoformat(),
+            "days": (today - h.deadline).days,
+        }
         for h in overdue.order_by("deadline", "id")[:LIST_LIMIT]
     ]
     return {"total": overdue.count(), "major": overdue.filter(grade="major").count(), "items": lines}
@@ -290,23 +321,42 @@ def _render_docx(brief: DailyBrief) -> bytes:
     _para(doc, _("Daily brief (analysis and assessment)"), 20, True, center=True)
     gen = _local(dt.datetime.fromisoformat(d["generated_at"]))
     since = _local(dt.datetime.fromisoformat(d["since"]))
-    _para(doc, _("Generated %(when)s; new cases counted from %(since)s.") % {"when": gen.strftime("%Y-%m-%d %H:%M"), "since": since.strftime("%Y-%m-%d %H:%M")}, 10.5, center=True)
+    _para(
+        doc,
+        _("Generated %(when)s; new cases counted from %(since)s.")
+        % {"when": gen.strftime("%Y-%m-%d %H:%M"), "since": since.strftime("%Y-%m-%d %H:%M")},
+        10.5,
+        center=True,
+    )
 
     new = d.get("new", {})
     _heading(doc, titles["new"])
     _para(doc, _("%(n)d new cases.") % {"n": new.get("total", 0)})
     if new.get("by_category"):
-        _table(doc, [_("Category"), _("Cases")], [[r["name"], r["n"]] for r in new["by_category"]])
+        _table(doc, [pgettext("insights", "Category"), pgettext("insights", "Cases")], [[r["name"], r["n"]] for r in new["by_category"]])
     if new.get("by_town"):
         _para(doc, _("By town/street:"))
-        _table(doc, [_("Town / street"), _("Cases")], [[r["name"], r["n"]] for r in new["by_town"]])
+        _table(doc, [pgettext("insights", "Town / street"), pgettext("insights", "Cases")], [[r["name"], r["n"]] for r in new["by_town"]])
 
     _heading(doc, titles["rising"])
     rule = d.get("rising_rule", {})
     if d.get("rising"):
-        _table(doc, [_("Topic"), _("Town / street"), _("Last 7 days"), _("7 days before")], [[r["topic"], r["town"], r["this_week"], r["last_week"]] for r in d["rising"]])
+        _table(
+            doc,
+            [
+                pgettext("insights", "Topic"),
+                pgettext("insights", "Town / street"),
+                pgettext("insights", "Last 7 days"),
+                pgettext("insights", "7 days before"),
+            ],
+            [[r["topic"], r["town"], r["this_week"], r["last_week"]] for r in d["rising"]],
+        )
     else:
-        _para(doc, _("No topic rose by the rule (at least %(min)s cases and %(ratio)s times the week before).") % {"min": rule.get("min", ""), "ratio": rule.get("ratio", "")})
+        _para(
+            doc,
+            _("No topic rose by the rule (at least %(min)s cases and %(ratio)s times the week before).")
+            % {"min": rule.get("min", ""), "ratio": rule.get("ratio", "")},
+        )
 
     for key, empty in (("due_soon", _("No case falls due in this time.")), ("overdue", _("No overdue case."))):
         sec = d.get(key, {})
@@ -316,9 +366,18 @@ def _render_docx(brief: DailyBrief) -> bytes:
         else:
             _para(doc, _("%(n)d open cases are overdue.") % {"n": sec.get("total", 0)})
         if sec.get("by_unit"):
-            _table(doc, [_("Unit"), _("Cases")], [[r["unit"], r["n"]] for r in sec["by_unit"]])
+            _table(doc, [pgettext("insights", "Unit"), pgettext("insights", "Cases")], [[r["unit"], r["n"]] for r in sec["by_unit"]])
         if sec.get("cases"):
-            _table(doc, [_("Number"), _("Title"), _("Unit"), _("Next deadline")], [[c["number"], c["title"], c["unit"], c["due"]] for c in sec["cases"]])
+            _table(
+                doc,
+                [
+                    pgettext("insights", "Number"),
+                    pgettext("insights", "Title"),
+                    pgettext("insights", "Unit"),
+                    pgettext("insights", "Next deadline"),
+                ],
+                [[c["number"], c["title"], c["unit"], c["due"]] for c in sec["cases"]],
+            )
         elif not sec.get("total"):
             _para(doc, empty)
 
@@ -329,21 +388,38 @@ def _render_docx(brief: DailyBrief) -> bytes:
         rows = []
         for u in behind["units"]:
             rows.append([u["unit"], "；".join(f"{r['label']} {_pct(r['value'])}（{_('target')} {r['target']:g}%）" for r in u["rates"])])
-        _table(doc, [_("Unit"), _("Rates below target")], rows)
+        _table(doc, [pgettext("insights", "Unit"), pgettext("insights", "Rates below target")], rows)
     else:
         _para(doc, _("Every unit meets its targets."))
 
     if "instructions" in d:
         sec = d["instructions"]
         _heading(doc, titles["instructions"])
-        _para(doc, _("%(n)d results not yet reported, %(late)d past the deadline, %(unack)d not acknowledged in time.") % {"n": sec["total"], "late": sec["overdue"], "unack": sec["unacknowledged"]})
+        _para(
+            doc,
+            _("%(n)d results not yet reported, %(late)d past the deadline, %(unack)d not acknowledged in time.")
+            % {"n": sec["total"], "late": sec["overdue"], "unack": sec["unacknowledged"]},
+        )
         if sec["items"]:
-            _table(doc, [_("Number"), _("Instruction"), _("Unit"), _("Report by")], [[i["number"], i["title"], i["unit"], i["deadline"]] for i in sec["items"]])
+            _table(
+                doc,
+                [
+                    pgettext("insights", "Number"),
+                    pgettext("insights", "Instruction"),
+                    pgettext("insights", "Unit"),
+                    pgettext("insights", "Report by"),
+                ],
+                [[i["number"], i["title"], i["unit"], i["deadline"]] for i in sec["items"]],
+            )
     if "daily_reports" in d:
         sec = d["daily_reports"]
         _heading(doc, titles["daily_reports"])
         if sec["total"]:
-            _para(doc, _("%(n)d units did not report for %(day)s: %(units)s.") % {"n": sec["total"], "day": sec["day"], "units": "、".join(sec["units"])})
+            _para(
+                doc,
+                _("%(n)d units did not report for %(day)s: %(units)s.")
+                % {"n": sec["total"], "day": sec["day"], "units": "、".join(sec["units"])},
+            )
         else:
             _para(doc, _("Every unit reported for %(day)s.") % {"day": sec["day"]})
     if "hazards" in d:
@@ -351,7 +427,17 @@ def _render_docx(brief: DailyBrief) -> bytes:
         _heading(doc, titles["hazards"])
         _para(doc, _("%(n)d hazards are past their rectification deadline (%(major)d major).") % {"n": sec["total"], "major": sec["major"]})
         if sec["items"]:
-            _table(doc, [_("Number"), _("Hazard"), _("Unit"), _("Grade"), _("Deadline")], [[h["number"], h["title"], h["unit"], h["grade"], h["deadline"]] for h in sec["items"]])
+            _table(
+                doc,
+                [
+                    pgettext("insights", "Number"),
+                    pgettext("insights", "Hazard"),
+                    pgettext("insights", "Unit"),
+                    pgettext("insights", "Grade"),
+                    pgettext("insights", "Deadline"),
+                ],
+                [[h["number"], h["title"], h["unit"], h["grade"], h["deadline"]] for h in sec["items"]],
+            )
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
@@ -367,4 +453,3 @@ def store_docx(brief: DailyBrief, *, actor: User | None) -> Any:
 
     data = render_docx(brief)
     return file_store(actor=actor, upload=io.BytesIO(data), name=docx_name(brief), allowed_kinds={"office"})
-

@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -75,29 +76,73 @@ def dashboard_workbook(
     """The figures, the unit ranking, the trend and the categories of one dashboard."""
     wb = Workbook()
     ws = wb.active
-    ws.title = _("Figures")[:31]
+    ws.title = pgettext("insights", "Figures")[:31]
     ws.append([safe_cell(_("Dashboard of %(unit)s") % {"unit": scope.base.name})])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([_("Period"), safe_cell(period.label())])
-    ws.append([_("Category"), safe_cell(scope.category.name if scope.category else _("All categories"))])
-    ws.append([_("Exported at"), timezone.localtime().strftime("%Y-%m-%d %H:%M")])
+    ws.append([pgettext("insights", "Period"), safe_cell(period.label())])
+    ws.append(
+        [pgettext("insights", "Category"), safe_cell(scope.category.name if scope.category else pgettext("insights", "All categories"))]
+    )
+    ws.append([pgettext("insights", "Exported at"), timezone.localtime().strftime("%Y-%m-%d %H:%M")])
     ws.append([])
-    _header(ws, [_("Count"), _("Value")])
-    for label, key in ((_("New cases"), "received"), (_("Replies issued"), "replied"), (_("Open now"), "open"), (_("Overdue now"), "overdue")):
+    _header(ws, [pgettext("insights", "Count"), pgettext("insights", "Value")])
+    for label, key in (
+        (pgettext("insights", "New cases"), "received"),
+        (pgettext("insights", "Replies issued"), "replied"),
+        (pgettext("insights", "Open now"), "open"),
+        (pgettext("insights", "Overdue now"), "overdue"),
+    ):
         ws.append([label, counts.get(key, 0)])
     ws.append([])
-    _header(ws, [_("Rate"), _("Value (%)"), _("Target (%)"), _("Meets target"), _("Numerator"), _("Denominator"), _("Numerator counts"), _("Denominator counts"), _("Counted on")])
+    _header(
+        ws,
+        [
+            pgettext("insights", "Rate"),
+            pgettext("insights", "Value (%)"),
+            pgettext("insights", "Target (%)"),
+            pgettext("insights", "Meets target"),
+            pgettext("insights", "Numerator"),
+            pgettext("insights", "Denominator"),
+            _("Numerator counts"),
+            _("Denominator counts"),
+            pgettext("insights", "Counted on"),
+        ],
+    )
     for f in figures:
-        meets = {"good": _("Yes"), "warn": _("No"), "bad": _("No")}.get(f.status, "")
-        ws.append([f.label, _pct(f.value), float(f.target) if f.target is not None else "", meets, f.numerator, f.denominator, safe_cell(f.formula_num), safe_cell(f.formula_den), safe_cell(f.day_basis)])
+        meets = {"good": pgettext("insights", "Yes"), "warn": pgettext("insights", "No"), "bad": pgettext("insights", "No")}.get(
+            f.status, ""
+        )
+        ws.append(
+            [
+                f.label,
+                _pct(f.value),
+                float(f.target) if f.target is not None else "",
+                meets,
+                f.numerator,
+                f.denominator,
+                safe_cell(f.formula_num),
+                safe_cell(f.formula_den),
+                safe_cell(f.day_basis),
+            ]
+        )
         if f.status in FILLS:
             ws.cell(row=ws.max_row, column=2).fill = FILLS[f.status]
     _widths(ws, [26, 12, 12, 12, 12, 12, 50, 60, 22])
 
-    wr = wb.create_sheet(_("Unit ranking")[:31])
+    wr = wb.create_sheet(pgettext("insights", "Unit ranking")[:31])
     codes = [f.code for f in figures]
     labels = {f.code: f.label for f in figures}
-    _header(wr, [_("Unit"), _("New cases"), _("Open now"), _("Overdue now")] + [f"{labels[c]} (%)" for c in codes] + [_("Rates below target")])
+    _header(
+        wr,
+        [
+            pgettext("insights", "Unit"),
+            pgettext("insights", "New cases"),
+            pgettext("insights", "Open now"),
+            pgettext("insights", "Overdue now"),
+        ]
+        + [f"{labels[c]} (%)" for c in codes]
+        + [pgettext("insights", "Rates below target")],
+    )
     for row in ranking:
         values: list[Any] = [safe_cell(row.label), row.received, row.open, row.overdue]
         values += [_pct(f.value) for f in row.figures]
@@ -107,12 +152,21 @@ def dashboard_workbook(
             if f.status in FILLS:
                 wr.cell(row=wr.max_row, column=5 + i).fill = FILLS[f.status]
     wr.append([])
-    wr.append([_("Targets"), "", "", ""] + [float(f.target) if f.target is not None else "" for f in figures])
+    wr.append([pgettext("insights", "Targets"), "", "", ""] + [float(f.target) if f.target is not None else "" for f in figures])
     _widths(wr, [30, 10, 10, 10] + [12] * len(codes) + [12])
     wr.freeze_panes = "B2"
 
-    wt = wb.create_sheet(_("Trend")[:31])
-    _header(wt, [_("Date"), _("New cases"), _("Replies issued"), _("On-time closure (%)"), _("Satisfaction (%)")])
+    wt = wb.create_sheet(pgettext("insights", "Trend")[:31])
+    _header(
+        wt,
+        [
+            pgettext("insights", "Date"),
+            pgettext("insights", "New cases"),
+            pgettext("insights", "Replies issued"),
+            _("On-time closure (%)"),
+            _("Satisfaction (%)"),
+        ],
+    )
     from insights.selectors import load_config, rate_numerator
 
     config = load_config()
@@ -123,8 +177,8 @@ def dashboard_workbook(
         wt.append([p.label, s["received"], s["replied"], otc, sat])
     _widths(wt, [14, 12, 12, 18, 16])
 
-    wc = wb.create_sheet(_("Categories")[:31])
-    _header(wc, [_("Category"), _("New cases"), _("Replies issued")])
+    wc = wb.create_sheet(pgettext("insights", "Categories")[:31])
+    _header(wc, [pgettext("insights", "Category"), pgettext("insights", "New cases"), pgettext("insights", "Replies issued")])
     for c in categories:
         wc.append([safe_cell(c["name"]), c["received"], c["replied"]])
     _widths(wc, [24, 12, 12])
@@ -140,23 +194,23 @@ def dashboard_workbook(
 
 def ledger_headers() -> list[str]:
     return [
-        _("Number"),
-        _("Received"),
-        _("Channel"),
-        _("Type"),
-        _("Complainant"),
-        _("Phone"),
-        _("Category"),
-        _("Summary"),
-        _("Town / street"),
-        _("Handling unit"),
-        _("State"),
-        _("Next deadline"),
-        _("Overdue"),
-        _("Reply outcome"),
-        _("Reply issued"),
-        _("Follow-up"),
-        _("Satisfaction"),
+        pgettext("insights", "Number"),
+        pgettext("insights", "Received"),
+        pgettext("insights", "Channel"),
+        pgettext("insights", "Type"),
+        pgettext("insights", "Complainant"),
+        pgettext("insights", "Phone"),
+        pgettext("insights", "Category"),
+        pgettext("insights", "Summary"),
+        pgettext("insights", "Town / street"),
+        pgettext("insights", "Handling unit"),
+        pgettext("insights", "State"),
+        pgettext("insights", "Next deadline"),
+        pgettext("insights", "Overdue"),
+        pgettext("insights", "Reply outcome"),
+        pgettext("insights", "Reply issued"),
+        pgettext("insights", "Follow-up"),
+        pgettext("insights", "Satisfaction"),
     ]
 
 
@@ -192,7 +246,7 @@ def ledger_rows(user: User, ids: list[int]) -> list[list[Any]]:
             continue
         person = people.get(cid)
         if case.anonymous or person is None:
-            name, phone = _("Anonymous") if case.anonymous else "", ""
+            name, phone = pgettext("insights", "Anonymous") if case.anonymous else "", ""
         elif sees_identity(user, case):
             name, phone = person.name, person.phone
         else:
@@ -213,10 +267,10 @@ def ledger_rows(user: User, ids: list[int]) -> list[list[Any]]:
                 case.current_unit.name if case.current_unit else "",
                 str(case.get_state_display()),
                 case.next_due.isoformat() if case.next_due else "",
-                _("Yes") if case.is_overdue else "",
+                pgettext("insights", "Yes") if case.is_overdue else "",
                 str(reply.get_outcome_display()) if reply is not None and reply.status == CaseReply.Status.ISSUED else "",
                 timezone.localtime(case.replied_at).strftime("%Y-%m-%d %H:%M") if case.replied_at else "",
-                (_("Resolved") if fu.resolved else _("Not resolved")) if fu is not None else "",
+                (pgettext("insights", "Resolved") if fu.resolved else pgettext("insights", "Not resolved")) if fu is not None else "",
                 str(fu.get_satisfaction_display()) if fu is not None and fu.satisfaction else "",
             ]
         )
@@ -226,7 +280,7 @@ def ledger_rows(user: User, ids: list[int]) -> list[list[Any]]:
 def write_ledger(out: Any, user: User, id_chunks: Iterator[list[int]], title: str, progress: Any = None) -> int:
     """Write a ledger workbook to ``out`` (a path or a binary file), chunk by chunk."""
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("Ledger")[:31])
+    ws = wb.create_sheet(pgettext("insights", "Ledger")[:31])
     for i, w in enumerate(LEDGER_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = w
     title_cell = WriteOnlyCell(ws, value=safe_cell(title))

@@ -3,7 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from insights.models import InsightsSettings
 
@@ -16,6 +16,8 @@ class InsightsSettingsForm(forms.ModelForm):
 
 
 class RateTargetForm(forms.Form):
-    target = forms.DecimalField(label=_("Target (%)"), min_value=Decimal(0), max_value=Decimal(100), decimal_places=2)
-    shown = forms.BooleanField(label=_("Shown on the dashboard"), required=False)
-    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    target = forms.DecimalField(
+        label=pgettext_lazy("insights", "Target (%)"), min_value=Decimal(0), max_value=Decimal(100), decimal_places=2
+    )
+    shown = forms.BooleanField(label=pgettext_lazy("insights", "Shown on the dashboard"), required=False)
+    note = forms.CharField(label=pgettext_lazy("insights", "Note"), max_length=200, required=False)

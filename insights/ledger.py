@@ -19,6 +19,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts.models import User
 from cases.access import cases_for_user
@@ -65,7 +66,9 @@ def case_filter(params: Mapping[str, Any]) -> CaseFilter:
     overdue = None if overdue_raw in ("", None) else str(overdue_raw) in ("1", "true", "yes")
     start, end = _date(params.get("received_from"), "received_from"), _date(params.get("received_to"), "received_to")
     if start and end and start > end:
-        raise ValidationError(_("The start date (%(start)s) is after the end date (%(end)s).") % {"start": start.isoformat(), "end": end.isoformat()})
+        raise ValidationError(
+            _("The start date (%(start)s) is after the end date (%(end)s).") % {"start": start.isoformat(), "end": end.isoformat()}
+        )
     return CaseFilter(
         states=list(params.get("state") or []),
         type=str(params.get("type") or ""),
@@ -150,7 +153,7 @@ def title(params: Mapping[str, Any]) -> str:
     if kind == "drill":
         metric = CODE_TO_METRIC.get(str(params.get("code")))
         label = str(metric.label) if metric else ""
-        part = {"num": _("numerator"), "den": _("denominator")}.get(str(params.get("part")), "")
+        part = {"num": pgettext("insights", "numerator"), "den": pgettext("insights", "denominator")}.get(str(params.get("part")), "")
         period = parse_period(params.get("period") or {})
         return _("Ledger: %(figure)s %(part)s, %(period)s") % {"figure": label, "part": part, "period": period.label()}
     if kind == "overdue":

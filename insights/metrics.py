@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cases.models import (
     HOTLINE_TYPES,
@@ -78,77 +79,77 @@ class RateInfo:
 RATES: dict[int, RateInfo] = {
     Metric.TIMELY_ACCEPT: RateInfo(
         Metric.TIMELY_ACCEPT,
-        _("Timely acceptance"),
+        pgettext_lazy("rate", "Timely acceptance"),
         _("decided (accepted, not accepted or redirected) by the decision deadline"),
         _("cases whose decision deadline falls in the period (withdrawn before a decision excluded)"),
         _("decision deadline"),
     ),
     Metric.ONTIME_CLOSE: RateInfo(
         Metric.ONTIME_CLOSE,
-        _("On-time closure"),
+        pgettext_lazy("rate", "On-time closure"),
         _("reply issued by the handling deadline (60 days, or as extended; hotline limits for hotline cases)"),
         _("accepted cases whose handling deadline falls in the period, open ones included"),
         _("handling deadline"),
     ),
     Metric.CLOSURE: RateInfo(
         Metric.CLOSURE,
-        _("Closure"),
-        _("reply issued"),
+        pgettext_lazy("rate", "Closure"),
+        pgettext_lazy("insights", "reply issued"),
         _("cases accepted in the period (withdrawn without a reply excluded)"),
         _("date of acceptance"),
     ),
     Metric.REPLY: RateInfo(
         Metric.REPLY,
-        _("Reply"),
+        pgettext_lazy("rate", "Reply"),
         _("assignments whose unit reported its result (reply submitted, approved or issued)"),
         _("assignments made to the unit in the period (objected and superseded ones excluded)"),
         _("date of assignment"),
     ),
     Metric.MEETING: RateInfo(
         Metric.MEETING,
-        _("Meeting"),
+        pgettext_lazy("rate", "Meeting"),
         _("the handler met the complainant"),
         _("named-complainant cases replied to in the period"),
         _("date of the reply"),
     ),
     Metric.INVESTIGATION: RateInfo(
         Metric.INVESTIGATION,
-        _("Investigation"),
+        pgettext_lazy("rate", "Investigation"),
         _("substantiated accusations acted on (handling decision issued)"),
         _("accusations found substantiated (reply “supported” approved) in the period"),
         _("date the finding was approved"),
     ),
     Metric.FOLLOWUP: RateInfo(
         Metric.FOLLOWUP,
-        _("Follow-up"),
+        pgettext_lazy("rate", "Follow-up"),
         _("followed up (at least one follow-up recorded)"),
         _("named-complainant cases replied to in the period"),
         _("date of the reply"),
     ),
     Metric.PARTICIPATION: RateInfo(
         Metric.PARTICIPATION,
-        _("Evaluation participation"),
+        pgettext_lazy("rate", "Evaluation participation"),
         _("the complainant gave a satisfaction rating"),
         _("named-complainant cases replied to in the period (rateable)"),
         _("date of the reply"),
     ),
     Metric.SATISFACTION: RateInfo(
         Metric.SATISFACTION,
-        _("Satisfaction"),
+        pgettext_lazy("rate", "Satisfaction"),
         _("rated “satisfied” (and “basically satisfied” when the district counts it)"),
         _("rated cases replied to in the period (latest rating)"),
         _("date of the reply"),
     ),
     Metric.RESOLUTION: RateInfo(
         Metric.RESOLUTION,
-        _("Resolution (hotline)"),
+        pgettext_lazy("rate", "Resolution (hotline)"),
         _("latest follow-up answered “resolved”"),
         _("hotline cases (questions, requests for help, complaints) replied to in the period with a follow-up"),
         _("date of the reply"),
     ),
     Metric.RESPONSE: RateInfo(
         Metric.RESPONSE,
-        _("Response (hotline)"),
+        pgettext_lazy("rate", "Response (hotline)"),
         _("the complainant was contacted (contact note, meeting or reply) within the response limit"),
         _("hotline cases dispatched with a response limit in the period (withdrawn before contact excluded)"),
         _("date of dispatch"),
@@ -327,7 +328,10 @@ def load_facts_bulk(cases: list[Case]) -> dict[int, CaseFacts]:
         from django.db.models import Min
 
         for cid, first in (
-            CaseEvent.objects.filter(case_id__in=with_contact, kind__in=CONTACT_EVENTS).values("case_id").annotate(first=Min("at")).values_list("case_id", "first")
+            CaseEvent.objects.filter(case_id__in=with_contact, kind__in=CONTACT_EVENTS)
+            .values("case_id")
+            .annotate(first=Min("at"))
+            .values_list("case_id", "first")
         ):
             by_case[cid].contacted_at = first
     for case in cases:
@@ -338,6 +342,12 @@ def load_facts_bulk(cases: list[Case]) -> dict[int, CaseFacts]:
             facts.followups = []
         if not case.assigned_at:
             facts.assignments = []
-        if facts.reply is not None and case.state not in (State.REPLY_PENDING, State.REPLY_APPROVED, State.REPLIED, State.CLOSED, State.WITHDRAWN):
+        if facts.reply is not None and case.state not in (
+            State.REPLY_PENDING,
+            State.REPLY_APPROVED,
+            State.REPLIED,
+            State.CLOSED,
+            State.WITHDRAWN,
+        ):
             facts.reply = None
     return by_case

@@ -299,8 +299,12 @@ class TownPlace(models.Model):
     one the map uses the average position of the town's geolocated cases."""
 
     town = models.OneToOneField("accounts.Unit", verbose_name=_("town / street"), on_delete=models.CASCADE, related_name="+")
-    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, validators=[MinValueValidator(-90), MaxValueValidator(90)])
-    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, validators=[MinValueValidator(-180), MaxValueValidator(180)])
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, validators=[MinValueValidator(-90), MaxValueValidator(90)]
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, validators=[MinValueValidator(-180), MaxValueValidator(180)]
+    )
 
     class Meta:
         verbose_name = _("town position")

@@ -10,16 +10,16 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 KINDS = ["day", "week", "month", "quarter", "year", "custom"]
 KIND_LABELS = {
-    "day": gettext_lazy("Day"),
-    "week": gettext_lazy("Week"),
-    "month": gettext_lazy("Month"),
-    "quarter": gettext_lazy("Quarter"),
-    "year": gettext_lazy("Year"),
-    "custom": gettext_lazy("Custom"),
+    "day": pgettext_lazy("insights", "Day"),
+    "week": pgettext_lazy("insights", "Week"),
+    "month": pgettext_lazy("insights", "Month"),
+    "quarter": pgettext_lazy("insights", "Quarter"),
+    "year": pgettext_lazy("insights", "Year"),
+    "custom": pgettext_lazy("insights", "Custom"),
 }
 MAX_CUSTOM_DAYS = 366 * 5
 EARLIEST = dt.date(2000, 1, 1)
@@ -41,7 +41,12 @@ class Period:
         if self.kind == "day":
             return _("%(y)d-%(m)02d-%(d)02d") % {"y": s.year, "m": s.month, "d": s.day}
         if self.kind == "week":
-            return _("Week %(w)d of %(y)d (%(start)s to %(end)s)") % {"w": s.isocalendar()[1], "y": s.isocalendar()[0], "start": s.isoformat(), "end": e.isoformat()}
+            return _("Week %(w)d of %(y)d (%(start)s to %(end)s)") % {
+                "w": s.isocalendar()[1],
+                "y": s.isocalendar()[0],
+                "start": s.isoformat(),
+                "end": e.isoformat(),
+            }
         if self.kind == "month":
             return _("%(y)d-%(m)02d") % {"y": s.year, "m": s.month}
         if self.kind == "quarter":
@@ -106,7 +111,9 @@ def _parse_date(value: str, label: str) -> dt.date:
     except ValueError:
         raise ValidationError(_("%(label)s “%(value)s” is not a date (use YYYY-MM-DD).") % {"label": label, "value": value[:20]})
     if not (EARLIEST <= day <= LATEST):
-        raise ValidationError(_("%(label)s must be between %(a)s and %(b)s.") % {"label": label, "a": EARLIEST.isoformat(), "b": LATEST.isoformat()})
+        raise ValidationError(
+            _("%(label)s must be between %(a)s and %(b)s.") % {"label": label, "a": EARLIEST.isoformat(), "b": LATEST.isoformat()}
+        )
     return day
 
 
@@ -124,7 +131,9 @@ def parse_period(params: Mapping[str, str], today: dt.date | None = None) -> Per
         start = _parse_date(raw_from, _("The start date"))
         end = _parse_date(raw_to, _("The end date"))
         if start > end:
-            raise ValidationError(_("The start date (%(start)s) is after the end date (%(end)s).") % {"start": start.isoformat(), "end": end.isoformat()})
+            raise ValidationError(
+                _("The start date (%(start)s) is after the end date (%(end)s).") % {"start": start.isoformat(), "end": end.isoformat()}
+            )
         if (end - start).days + 1 > MAX_CUSTOM_DAYS:
             raise ValidationError(_("A custom period may cover at most five years."))
         return Period("custom", start, end)

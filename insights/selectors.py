@@ -16,6 +16,7 @@ from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts.models import Unit, UnitKind, User
 from accounts.scoping import scope_root
@@ -178,7 +179,7 @@ class Figure:
 
     @property
     def status(self) -> str:
-        """"good" (at or above target), "warn" (within 5 points), "bad", or "none"."""
+        """ "good" (at or above target), "warn" (within 5 points), "bad", or "none"."""
         v = self.value
         if v is None or self.target is None:
             return "none"
@@ -223,7 +224,11 @@ def figures(sums: dict[str, int], config: Config, codes: list[str] | None = None
         definition = config.definitions.get(code)
         num_text = str(info.numerator)
         if code == "satisfaction":
-            num_text = _("rated “satisfied” or “basically satisfied”") if config.count_basic else _("rated “satisfied” (“basically satisfied” not counted)")
+            num_text = (
+                _("rated “satisfied” or “basically satisfied”")
+                if config.count_basic
+                else _("rated “satisfied” (“basically satisfied” not counted)")
+            )
         out.append(
             Figure(
                 code=code,
@@ -259,7 +264,9 @@ def _overdue_qs(scope: Scope) -> QuerySet[Case]:
         # cases of the district level itself have no unit: they belong to the district only
         qs = qs.filter(current_unit_id__in=scope.unit_ids)
     if scope.category is not None:
-        qs = qs.filter(Q(category_id=scope.category.pk) | Q(category__parent_id=scope.category.pk) | Q(category__parent__parent_id=scope.category.pk))
+        qs = qs.filter(
+            Q(category_id=scope.category.pk) | Q(category__parent_id=scope.category.pk) | Q(category__parent__parent_id=scope.category.pk)
+        )
     return qs
 
 
@@ -329,7 +336,10 @@ def ranking(scope: Scope, period: Period, config: Config | None = None, sort: st
     per_unit = {r["unit_id"]: _clean(r) for r in rollup_rows(scope, period).values("unit_id").annotate(**_sums())}
     open_per_unit: dict[int, int] = defaultdict(int)
     for unit_id, _state, n in (
-        StateCount.objects.filter(scope.rollup_q()).filter(scope.category_q()).filter(state__in=list(OPEN_STATES)).values_list("unit_id", "state", "n")
+        StateCount.objects.filter(scope.rollup_q())
+        .filter(scope.category_q())
+        .filter(state__in=list(OPEN_STATES))
+        .values_list("unit_id", "state", "n")
     ):
         open_per_unit[unit_id] += n
     overdue = overdue_by_unit(scope)
@@ -355,14 +365,24 @@ def ranking(scope: Scope, period: Period, config: Config | None = None, sort: st
     for unit in ranking_units(scope):
         sums = grouped.get(unit.pk, _zero())
         figs = figures(sums, config, codes)
-        rows.append(RankRow(unit=unit, label=unit.display_name, sums=sums, figures=figs, open=opened.get(unit.pk, 0), overdue=late.get(unit.pk, 0)))
+        rows.append(
+            RankRow(unit=unit, label=unit.display_name, sums=sums, figures=figs, open=opened.get(unit.pk, 0), overdue=late.get(unit.pk, 0))
+        )
     own = grouped.get(scope.base.pk)
     if (own is not None and any(own.values())) or opened.get(scope.base.pk) or late.get(scope.base.pk):
         sums = own or _zero()
-        label = _("District level (not assigned to a unit)") if scope.is_district else _("%(unit)s itself") % {"unit": scope.base.display_name}
+        label = (
+            _("District level (not assigned to a unit)") if scope.is_district else _("%(unit)s itself") % {"unit": scope.base.display_name}
+        )
         rows.append(
             RankRow(
-                unit=scope.base, label=label, sums=sums, figures=figures(sums, config, codes), open=opened.get(scope.base.pk, 0), overdue=late.get(scope.base.pk, 0), is_self=True
+                unit=scope.base,
+                label=label,
+                sums=sums,
+                figures=figures(sums, config, codes),
+                open=opened.get(scope.base.pk, 0),
+                overdue=late.get(scope.base.pk, 0),
+                is_self=True,
             )
         )
     for row in rows:
@@ -427,10 +447,21 @@ def trend(scope: Scope, period: Period) -> tuple[str, list[TrendPoint]]:
 
 def categories(scope: Scope, period: Period) -> list[dict[str, Any]]:
     """New cases per top-level category (largest first)."""
-    rows = Rollup.objects.filter(period_q(period)).filter(scope.rollup_q()).order_by().values("category_id").annotate(received=Sum("received"), replied=Sum("replied"))
+    rows = (
+        Rollup.objects.filter(period_q(period))
+        .filter(scope.rollup_q())
+        .order_by()
+        .values("category_id")
+        .annotate(received=Sum("received"), replied=Sum("replied"))
+    )
     names = {c.pk: c.display_name for c in Category.objects.filter(level=1)}
     out = [
-        {"id": r["category_id"], "name": names.get(r["category_id"], _("Uncategorised")), "received": int(r["received"] or 0), "replied": int(r["replied"] or 0)}
+        {
+            "id": r["category_id"],
+            "name": names.get(r["category_id"], pgettext("insights", "Uncategorised")),
+            "received": int(r["received"] or 0),
+            "replied": int(r["replied"] or 0),
+        }
         for r in rows
         if r["received"]
     ]
@@ -535,7 +566,12 @@ def drill_page(user: User, qs: QuerySet[CaseMetric], cursor: str = "", limit: in
     rows = list(ordered[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
-    cases = {c.pk: c for c in Case.objects.filter(pk__in=[r.case_id for r in rows]).select_related("category", "current_unit", "town").defer("content", "search_tokens")}
+    cases = {
+        c.pk: c
+        for c in Case.objects.filter(pk__in=[r.case_id for r in rows])
+        .select_related("category", "current_unit", "town")
+        .defer("content", "search_tokens")
+    }
     nxt = f"{rows[-1].day.isoformat()}_{rows[-1].pk}" if more and rows and rows[-1].day else None
     return DrillPage(rows=rows, cases=cases, next_cursor=nxt, total=total, visible=visible)
 

@@ -141,7 +141,9 @@ def rollup_case(*, case: Case) -> int:
     facts = metrics.load_facts(case)
     root = case.current_unit_id or root_unit_id()
     new = Counter(metrics.case_rows(case, facts, root_id=root, category_top_id=metrics.category_top(case.category_id)))
-    existing = list(CaseMetric.objects.filter(case_id=case.pk).values_list("id", "metric", "day", "unit_id", "category_id", "town_id", "value"))
+    existing = list(
+        CaseMetric.objects.filter(case_id=case.pk).values_list("id", "metric", "day", "unit_id", "category_id", "town_id", "value")
+    )
     old = Counter(tuple(r[1:]) for r in existing)
     if new == old:
         return 0
@@ -158,7 +160,10 @@ def rollup_case(*, case: Case) -> int:
         CaseMetric.objects.filter(pk__in=doomed).delete()
     if added:
         CaseMetric.objects.bulk_create(
-            [CaseMetric(case_id=case.pk, metric=r[0], day=r[1], unit_id=r[2], category_id=r[3], town_id=r[4], value=r[5]) for r in added.elements()]
+            [
+                CaseMetric(case_id=case.pk, metric=r[0], day=r[1], unit_id=r[2], category_id=r[3], town_id=r[4], value=r[5])
+                for r in added.elements()
+            ]
         )
     delta: Counter[metrics.Row] = Counter()
     for row, n in added.items():
@@ -186,7 +191,19 @@ class RebuildResult:
     rollups: int = 0
 
 
-CASE_FIELDS = ("id", "state", "type", "anonymous", "received_at", "decided_at", "assigned_at", "replied_at", "current_unit_id", "category_id", "town_id")
+CASE_FIELDS = (
+    "id",
+    "state",
+    "type",
+    "anonymous",
+    "received_at",
+    "decided_at",
+    "assigned_at",
+    "replied_at",
+    "current_unit_id",
+    "category_id",
+    "town_id",
+)
 
 
 def _copy_metric_rows(rows: list[tuple[Any, ...]]) -> None:
@@ -202,7 +219,8 @@ def _copy_metric_rows(rows: list[tuple[Any, ...]]) -> None:
                     copy.write_row(r)
         return
     CaseMetric.objects.bulk_create(
-        [CaseMetric(case_id=r[0], metric=r[1], day=r[2], unit_id=r[3], category_id=r[4], town_id=r[5], value=r[6]) for r in rows], batch_size=2000
+        [CaseMetric(case_id=r[0], metric=r[1], day=r[2], unit_id=r[3], category_id=r[4], town_id=r[5], value=r[6]) for r in rows],
+        batch_size=2000,
     )
 
 
@@ -283,7 +301,11 @@ def _aggregate_rollups() -> int:
     _months_from_days(TownRollup._meta.db_table, ["unit_id", "town_id"], ["received"])
     states: dict[tuple[int, int, str], int] = defaultdict(int)
     for unit, cat, value, count in (
-        CaseMetric.objects.filter(metric=Metric.STATE).order_by().values("unit_id", "category_id", "value").annotate(c=Count("id")).values_list("unit_id", "category_id", "value", "c")
+        CaseMetric.objects.filter(metric=Metric.STATE)
+        .order_by()
+        .values("unit_id", "category_id", "value")
+        .annotate(c=Count("id"))
+        .values_list("unit_id", "category_id", "value", "c")
     ):
         states[(unit, cat, metrics.STATE_BY_CODE.get(value, "other"))] += count
     StateCount.objects.bulk_create([StateCount(unit_id=k[0], category_id=k[1], state=k[2], n=v) for k, v in states.items()])
@@ -361,7 +383,9 @@ def insights_settings_update(*, actor: User, **changes: Any) -> InsightsSettings
 
 
 @transaction.atomic
-def rate_definition_update(*, actor: User, code: str, target: Decimal | None = None, shown: bool | None = None, note: str | None = None) -> RateDefinition:
+def rate_definition_update(
+    *, actor: User, code: str, target: Decimal | None = None, shown: bool | None = None, note: str | None = None
+) -> RateDefinition:
     """Change one rate's target, visibility or note."""
     _require_admin(actor)
     rate = RateDefinition.objects.select_for_update().filter(code=code).first()
@@ -377,7 +401,13 @@ def rate_definition_update(*, actor: User, code: str, target: Decimal | None = N
     if note is not None:
         rate.note = note.strip()[:200]
     rate.save(update_fields=["target", "shown", "note"])
-    audit_record(actor=actor, action="insights.rate_update", obj=rate, before=before, after={"target": rate.target, "shown": rate.shown, "note": rate.note})
+    audit_record(
+        actor=actor,
+        action="insights.rate_update",
+        obj=rate,
+        before=before,
+        after={"target": rate.target, "shown": rate.shown, "note": rate.note},
+    )
     return rate
 
 
@@ -436,7 +466,12 @@ def brief_generate(*, actor: User | None, now: dt.datetime | None = None, kind: 
     brief = DailyBrief.objects.create(day=today, kind=kind, generated_at=now, generated_by=actor, since=since, data=data)
     brief.docx = brief_mod.store_docx(brief, actor=actor)
     brief.save(update_fields=["docx"])
-    audit_record(actor=actor, action="insights.brief_generate", obj=brief, after={"day": today.isoformat(), "kind": kind, "new_cases": data.get("new", {}).get("total", 0)})
+    audit_record(
+        actor=actor,
+        action="insights.brief_generate",
+        obj=brief,
+        after={"day": today.isoformat(), "kind": kind, "new_cases": data.get("new", {}).get("total", 0)},
+    )
     return brief
 
 
@@ -480,7 +515,13 @@ def ledger_export_now(*, actor: User, params: dict[str, Any], title: str) -> byt
         raise PermissionDenied(_("Sign in first."))
     out = io.BytesIO()
     rows = exports.write_ledger(out, actor, ledger.id_chunks(actor, params, exports.CHUNK), title)
-    audit_record(actor=actor, action="insights.ledger_export", object_type="insights.ledger", object_label=title[:200], after={"rows": rows, "background": False})
+    audit_record(
+        actor=actor,
+        action="insights.ledger_export",
+        object_type="insights.ledger",
+        object_label=title[:200],
+        after={"rows": rows, "background": False},
+    )
     return out.getvalue()
 
 
@@ -505,7 +546,9 @@ def ledger_export_run(*, job_id: int) -> LedgerExport:
         LedgerExport.objects.filter(pk=job.pk).update(status=LedgerExport.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now())
         job.refresh_from_db()
         return job
-    LedgerExport.objects.filter(pk=job.pk).update(status=LedgerExport.Status.DONE, file_path=path, finished_at=timezone.now(), done=job.total)
+    LedgerExport.objects.filter(pk=job.pk).update(
+        status=LedgerExport.Status.DONE, file_path=path, finished_at=timezone.now(), done=job.total
+    )
     job.refresh_from_db()
     return job
 

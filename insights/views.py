@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Role, Unit
@@ -97,11 +98,11 @@ def _unit_choices(request: HttpRequest, scope: selectors.Scope) -> list[Unit]:
 
 def _chart_labels() -> dict[str, str]:
     return {
-        "received": _("New cases"),
-        "replied": _("Replies issued"),
+        "received": pgettext("insights", "New cases"),
+        "replied": pgettext("insights", "Replies issued"),
         "ontime": _("On-time closure (%)"),
         "satisfaction": _("Satisfaction (%)"),
-        "cases": _("cases"),
+        "cases": pgettext("insights", "cases"),
         "no_data": _("No data in this period"),
         "no_position": _("Position not known yet (no geolocated cases)"),
         "states": _("Cases by state now"),
@@ -133,12 +134,24 @@ def _dashboard_context(request: HttpRequest, unit_id: int | str | None = None) -
             "x": [p.label for p in points],
             "received": [p.sums["received"] for p in points],
             "replied": [p.sums["replied"] for p in points],
-            "ontime": [round(p.sums["ontime_close_n"] * 100 / p.sums["ontime_close_d"], 1) if p.sums["ontime_close_d"] else None for p in points],
+            "ontime": [
+                round(p.sums["ontime_close_n"] * 100 / p.sums["ontime_close_d"], 1) if p.sums["ontime_close_d"] else None for p in points
+            ],
             "satisfaction": [
-                round(selectors.rate_numerator("satisfaction", p.sums, config) * 100 / p.sums["satisfaction_d"], 1) if p.sums["satisfaction_d"] else None for p in points
+                round(selectors.rate_numerator("satisfaction", p.sums, config) * 100 / p.sums["satisfaction_d"], 1)
+                if p.sums["satisfaction_d"]
+                else None
+                for p in points
             ],
         },
-        "categories": [{"name": c["name"], "value": c["received"], "url": f"{drill}?{_query(period, scope, category=c['id'] or None)}" if c["id"] else ""} for c in cats],
+        "categories": [
+            {
+                "name": c["name"],
+                "value": c["received"],
+                "url": f"{drill}?{_query(period, scope, category=c['id'] or None)}" if c["id"] else "",
+            }
+            for c in cats
+        ],
         "towns": towns,
         "states": [{"name": r["label"], "value": r["n"]} for r in state_rows],
         "tiles": settings.MAP_TILE_URL,
@@ -295,7 +308,9 @@ def drill(request: HttpRequest, code: str, part: str) -> HttpResponse:
         "more_url": f"{request.path}?{_query(period, scope, after=page.next_cursor)}" if page.next_cursor else "",
         "other_part": {"num": "den", "den": "num"}.get(part),
         "back": reverse("insights:overview") + "?" + _query(period, scope),
-        "export_params": urlencode({"code": code, "part": part, **period.query(), "unit": request.GET.get("unit", ""), "category": request.GET.get("category", "")}),
+        "export_params": urlencode(
+            {"code": code, "part": part, **period.query(), "unit": request.GET.get("unit", ""), "category": request.GET.get("category", "")}
+        ),
     }
     if request.htmx and request.GET.get("after"):  # type: ignore[attr-defined]
         return render(request, "insights/partials/drill_rows.html", ctx)
@@ -315,7 +330,13 @@ def overdue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "insights/overdue.html",
-        {"scope": scope, "page": page, "total": total, "visible": paginator.count, "export_params": urlencode({k: v for k, v in params.items() if k != "kind" and v})},
+        {
+            "scope": scope,
+            "page": page,
+            "total": total,
+            "visible": paginator.count,
+            "export_params": urlencode({k: v for k, v in params.items() if k != "kind" and v}),
+        },
     )
 
 
@@ -436,7 +457,9 @@ def ledger_download(request: HttpRequest, job_id: int) -> HttpResponse:
     path = (Path(settings.MEDIA_ROOT) / job.file_path).resolve()
     if not str(path).startswith(str(Path(settings.MEDIA_ROOT).resolve())) or not path.exists():
         raise Http404(_("The file is not ready."))
-    return FileResponse(open(path, "rb"), as_attachment=True, filename=exports.ledger_filename(job.title, job.requested_at), content_type=exports.XLSX_TYPE)  # noqa: SIM115
+    return FileResponse(
+        open(path, "rb"), as_attachment=True, filename=exports.ledger_filename(job.title, job.requested_at), content_type=exports.XLSX_TYPE
+    )  # noqa: SIM115
 
 
 # ---------------------------------------------------------------------------
@@ -524,7 +547,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
 
                 apply_validation_error(form, exc)
             else:
-                messages.success(request, _("Settings saved."))
+                messages.success(request, pgettext("insights", "Settings saved."))
                 return redirect("insights:settings")
     else:
         form = InsightsSettingsForm(instance=current)
@@ -535,7 +558,11 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             continue
         prefix = f"rate-{code}"
         bound = request.method == "POST" and request.POST.get("form") == code
-        rf = RateTargetForm(request.POST if bound else None, prefix=prefix, initial={"target": definition.target, "shown": definition.shown, "note": definition.note})
+        rf = RateTargetForm(
+            request.POST if bound else None,
+            prefix=prefix,
+            initial={"target": definition.target, "shown": definition.shown, "note": definition.note},
+        )
         if bound and rf.is_valid():
             try:
                 services.rate_definition_update(actor=user, code=code, **rf.cleaned_data)  # type: ignore[arg-type]

@@ -85,29 +85,48 @@ class Flow:
     def object(self, case: Case, when: dt.datetime, unit: Unit) -> Case:
         with time_machine.travel(when, tick=False):
             c = fresh(case)
-            return services.case_object(actor=self.officer_of(unit), case=c, expected_version=c.version, reason="不属于本单位职责", unit=unit)
+            return services.case_object(
+                actor=self.officer_of(unit), case=c, expected_version=c.version, reason="不属于本单位职责", unit=unit
+            )
 
     def contact(self, case: Case, when: dt.datetime) -> None:
         with time_machine.travel(when, tick=False):
             c = fresh(case)
-            services.case_add_note(actor=self.officer_of(c.current_unit), case=c, expected_version=c.version, text="已电话联系信访人", contact=True)
+            services.case_add_note(
+                actor=self.officer_of(c.current_unit), case=c, expected_version=c.version, text="已电话联系信访人", contact=True
+            )
 
     def meet(self, case: Case, when: dt.datetime) -> None:
         with time_machine.travel(when, tick=False):
             c = fresh(case)
-            services.case_record_meeting(actor=self.officer_of(c.current_unit), case=c, expected_version=c.version, held_at=when, place="街道办", participants="承办人、信访人")
+            services.case_record_meeting(
+                actor=self.officer_of(c.current_unit),
+                case=c,
+                expected_version=c.version,
+                held_at=when,
+                place="街道办",
+                participants="承办人、信访人",
+            )
 
     def extend(self, case: Case, when: dt.datetime, days: int) -> None:
         with time_machine.travel(when, tick=False):
             c = fresh(case)
-            services.case_request_extension(actor=self.officer_of(c.current_unit), case=c, expected_version=c.version, days=days, reason="需要进一步调查")
+            services.case_request_extension(
+                actor=self.officer_of(c.current_unit), case=c, expected_version=c.version, days=days, reason="需要进一步调查"
+            )
             c = fresh(case)
             services.case_decide_extension(actor=self.head_of(c.current_unit), case=c, expected_version=c.version, approve=True)
 
     def draft(self, case: Case, when: dt.datetime, outcome: str = Outcome.SUPPORT) -> None:
         with time_machine.travel(when, tick=False):
             c = fresh(case)
-            services.case_draft_reply(actor=self.officer_of(c.current_unit), case=c, expected_version=c.version, outcome=outcome, text="经调查，情况属实，已责令整改。")
+            services.case_draft_reply(
+                actor=self.officer_of(c.current_unit),
+                case=c,
+                expected_version=c.version,
+                outcome=outcome,
+                text="经调查，情况属实，已责令整改。",
+            )
 
     def approve(self, case: Case, when: dt.datetime) -> None:
         with time_machine.travel(when, tick=False):
@@ -122,7 +141,9 @@ class Flow:
     def issue(self, case: Case, when: dt.datetime) -> Case:
         with time_machine.travel(when, tick=False):
             c = fresh(case)
-            return services.case_notify_complainant(actor=self.officer_of(c.current_unit), case=c, expected_version=c.version, via=ContactChannel.PHONE)
+            return services.case_notify_complainant(
+                actor=self.officer_of(c.current_unit), case=c, expected_version=c.version, via=ContactChannel.PHONE
+            )
 
     def reply(self, case: Case, when: dt.datetime, outcome: str = Outcome.SUPPORT) -> Case:
         """Draft, approve and issue the reply at the same moment."""
@@ -133,7 +154,9 @@ class Flow:
     def followup(self, case: Case, when: dt.datetime, *, resolved: bool = True, satisfaction: str = "satisfied") -> None:
         with time_machine.travel(when, tick=False):
             c = fresh(case)
-            services.case_record_followup(actor=self.d.followup, case=c, expected_version=c.version, resolved=resolved, satisfaction=satisfaction)
+            services.case_record_followup(
+                actor=self.d.followup, case=c, expected_version=c.version, resolved=resolved, satisfaction=satisfaction
+            )
 
     def close(self, case: Case, when: dt.datetime) -> Case:
         with time_machine.travel(when, tick=False):

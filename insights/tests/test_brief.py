@@ -47,7 +47,9 @@ def history(district: District) -> dict[str, Any]:
     c["S"] = f.register(at(2026, 5, 27, 15), type=CaseType.APPEAL, category="wages-arrears", town=hx, title="某公司拖欠工资三个月")
     c["O"] = f.register(at(2026, 5, 19), type=CaseType.APPEAL, category="municipal-road", town=hx, title="道路塌陷无人修")
     # A confidential accusation, also overdue: counted, never listed by title.
-    c["X"] = f.register(at(2026, 5, 19, 11), type=CaseType.ACCUSATION, category="municipal-road", town=hx, accused=d.housing, title="举报某局干部收受好处费")
+    c["X"] = f.register(
+        at(2026, 5, 19, 11), type=CaseType.ACCUSATION, category="municipal-road", town=hx, accused=d.housing, title="举报某局干部收受好处费"
+    )
     # A hazard past its rectification deadline (when the hazards module is installed).
     from hazards.models import HazardCategory
     from hazards.services import hazard_register

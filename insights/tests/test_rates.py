@@ -189,11 +189,19 @@ def test_it_splits_the_figures_by_unit(scenario: dict[str, Any], district: Distr
     assert own.received == 3  # G, H and I never reached a unit
 
 
-PERIODS = [{"period": "year", "date": "2026-01-01"}, {"period": "month", "date": "2026-03-01"}, {"period": "custom", "from": "2026-03-10", "to": "2026-05-10"}]
+PERIODS = [
+    {"period": "year", "date": "2026-01-01"},
+    {"period": "month", "date": "2026-03-01"},
+    {"period": "custom", "from": "2026-03-10", "to": "2026-05-10"},
+]
 
 
 def test_it_drills_down_to_lists_as_long_as_the_figures(scenario: dict[str, Any], district: District) -> None:
-    checks = [(parse_period(p), user, unit) for p in PERIODS for user, unit in ((district.leader, None), (district.leader, district.town_b), (district.officer, None))]
+    checks = [
+        (parse_period(p), user, unit)
+        for p in PERIODS
+        for user, unit in ((district.leader, None), (district.leader, district.town_b), (district.officer, None))
+    ]
     for period, user, unit in checks:
         scope = selectors.get_scope(user, unit.pk if unit else None)
         sums = selectors.totals(scope, period)
@@ -221,7 +229,16 @@ def test_it_shows_the_drill_down_count_on_the_page(scenario: dict[str, Any], cli
 def test_it_counts_states_and_overdue_now(scenario: dict[str, Any], district: District) -> None:
     scope = selectors.get_scope(district.leader)
     states = selectors.state_counts(scope)
-    assert states == {"closed": 1, "replied": 4, "reply_approved": 1, "not_accepted": 1, "registered": 1, "withdrawn": 1, "handling": 1, "reply_pending": 1}
+    assert states == {
+        "closed": 1,
+        "replied": 4,
+        "reply_approved": 1,
+        "not_accepted": 1,
+        "registered": 1,
+        "withdrawn": 1,
+        "handling": 1,
+        "reply_pending": 1,
+    }
     from cases.sweep import sweep
 
     sweep(now=at(2026, 4, 1, 9))

@@ -27,8 +27,12 @@ COLS = rollup_columns()
 def snapshot() -> dict[str, list[tuple[Any, ...]]]:
     return {
         "rows": sorted(CaseMetric.objects.values_list("case_id", "metric", "day", "unit_id", "category_id", "town_id", "value"), key=repr),
-        "rollup": sorted((tuple(r) for r in Rollup.objects.values_list("grain", "day", "unit_id", "category_id", *COLS) if any(r[4:])), key=repr),
-        "town": sorted((tuple(r) for r in TownRollup.objects.values_list("grain", "day", "unit_id", "town_id", "received") if r[4]), key=repr),
+        "rollup": sorted(
+            (tuple(r) for r in Rollup.objects.values_list("grain", "day", "unit_id", "category_id", *COLS) if any(r[4:])), key=repr
+        ),
+        "town": sorted(
+            (tuple(r) for r in TownRollup.objects.values_list("grain", "day", "unit_id", "town_id", "received") if r[4]), key=repr
+        ),
         "states": sorted((tuple(r) for r in StateCount.objects.values_list("unit_id", "category_id", "state", "n") if r[3]), key=repr),
     }
 
@@ -99,26 +103,77 @@ class History:
             ("accept", lambda: services.case_accept(actor=d.intake, case=case, expected_version=v, note="同意受理")),
             ("not_accept", lambda: services.case_not_accept(actor=d.intake, case=case, expected_version=v, reason="不属于受理范围")),
             ("redirect", lambda: services.case_redirect(actor=d.intake, case=case, expected_version=v, channel=RedirectChannel.LITIGATION)),
-            ("assign", lambda: services.case_assign(actor=d.intake, case=case, expected_version=v, units=r.sample(self.units, r.choice([1, 1, 2])))),
-            ("receive", lambda: services.case_receive(actor=self.officers[assigned_unit.pk], case=case, expected_version=v, unit=assigned_unit)),
-            ("object", lambda: services.case_object(actor=self.officers[assigned_unit.pk], case=case, expected_version=v, reason="不属于本单位", unit=assigned_unit)),
-            ("contact", lambda: services.case_add_note(actor=self.officer(case), case=case, expected_version=v, text="已联系", contact=True)),
-            ("meet", lambda: services.case_record_meeting(actor=self.officer(case), case=case, expected_version=v, held_at=self.now, place="社区", participants="双方")),
-            ("extend", lambda: services.case_request_extension(actor=self.officer(case), case=case, expected_version=v, days=r.randint(5, 30), reason="需要调查")),
-            ("decide_ext", lambda: services.case_decide_extension(actor=self.head(case), case=case, expected_version=v, approve=r.random() < 0.8, note="同意")),
-            ("draft", lambda: services.case_draft_reply(actor=self.officer(case), case=case, expected_version=v, outcome=r.choice(list(Outcome.values)), text="已处理", submit=r.random() < 0.85)),
+            (
+                "assign",
+                lambda: services.case_assign(
+                    actor=d.intake, case=case, expected_version=v, units=r.sample(self.units, r.choice([1, 1, 2]))
+                ),
+            ),
+            (
+                "receive",
+                lambda: services.case_receive(actor=self.officers[assigned_unit.pk], case=case, expected_version=v, unit=assigned_unit),
+            ),
+            (
+                "object",
+                lambda: services.case_object(
+                    actor=self.officers[assigned_unit.pk], case=case, expected_version=v, reason="不属于本单位", unit=assigned_unit
+                ),
+            ),
+            (
+                "contact",
+                lambda: services.case_add_note(actor=self.officer(case), case=case, expected_version=v, text="已联系", contact=True),
+            ),
+            (
+                "meet",
+                lambda: services.case_record_meeting(
+                    actor=self.officer(case), case=case, expected_version=v, held_at=self.now, place="社区", participants="双方"
+                ),
+            ),
+            (
+                "extend",
+                lambda: services.case_request_extension(
+                    actor=self.officer(case), case=case, expected_version=v, days=r.randint(5, 30), reason="需要调查"
+                ),
+            ),
+            (
+                "decide_ext",
+                lambda: services.case_decide_extension(
+                    actor=self.head(case), case=case, expected_version=v, approve=r.random() < 0.8, note="同意"
+                ),
+            ),
+            (
+                "draft",
+                lambda: services.case_draft_reply(
+                    actor=self.officer(case),
+                    case=case,
+                    expected_version=v,
+                    outcome=r.choice(list(Outcome.values)),
+                    text="已处理",
+                    submit=r.random() < 0.85,
+                ),
+            ),
             ("approve", lambda: services.case_approve_reply(actor=self.head(case), case=case, expected_version=v)),
             ("return", lambda: services.case_return_reply(actor=self.head(case), case=case, expected_version=v, reason="请补充")),
-            ("issue", lambda: services.case_notify_complainant(actor=self.officer(case), case=case, expected_version=v, via=ContactChannel.PHONE)),
+            (
+                "issue",
+                lambda: services.case_notify_complainant(actor=self.officer(case), case=case, expected_version=v, via=ContactChannel.PHONE),
+            ),
             (
                 "followup",
                 lambda: services.case_record_followup(
-                    actor=d.followup, case=case, expected_version=v, resolved=r.random() < 0.6, satisfaction=r.choice(list(Satisfaction.values) + [""])
+                    actor=d.followup,
+                    case=case,
+                    expected_version=v,
+                    resolved=r.random() < 0.6,
+                    satisfaction=r.choice(list(Satisfaction.values) + [""]),
                 ),
             ),
             ("close", lambda: services.case_close(actor=d.followup, case=case, expected_version=v)),
             ("withdraw", lambda: services.case_withdraw(actor=d.intake, case=case, expected_version=v, reason="撤回")),
-            ("review", lambda: self.cases.append(services.case_request_review(actor=d.intake, case=case, expected_version=v, reason="不服").pk)),
+            (
+                "review",
+                lambda: self.cases.append(services.case_request_review(actor=d.intake, case=case, expected_version=v, reason="不服").pk),
+            ),
         ]
         likely = self.LIKELY.get(case.state, {})
         if likely and r.random() < 0.8:

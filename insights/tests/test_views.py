@@ -45,14 +45,28 @@ def cases(district: District) -> dict[str, Any]:
 MAY = {"period": "month", "date": "2026-05-01"}
 
 
-@pytest.mark.parametrize("url", PAGES + ["/insights/units/1/", "/insights/briefs/1/", "/insights/briefs/1/docx/", "/insights/ledger/jobs/1/"])
+@pytest.mark.parametrize(
+    "url", PAGES + ["/insights/units/1/", "/insights/briefs/1/", "/insights/briefs/1/docx/", "/insights/ledger/jobs/1/"]
+)
 def test_it_sends_anonymous_visitors_to_sign_in(url: str) -> None:
     response = Client().get(url)
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
 
 
-@pytest.mark.parametrize("url", ["/insights/", "/insights/ranking/", "/insights/export.xlsx", "/insights/drill/closure/den/", "/insights/overdue/", "/insights/ledger/", "/insights/briefs/", "/insights/settings/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/insights/",
+        "/insights/ranking/",
+        "/insights/export.xlsx",
+        "/insights/drill/closure/den/",
+        "/insights/overdue/",
+        "/insights/ledger/",
+        "/insights/briefs/",
+        "/insights/settings/",
+    ],
+)
 def test_it_refuses_a_user_without_unit_or_role(district: District, url: str) -> None:
     nobody = user_create(actor=None, username="nobody", password="x" * 12, full_name="Nobody", unit=None, roles=[], validate=False)
     client = Client()
@@ -141,7 +155,10 @@ def test_it_explains_an_invalid_period(district: District, client_for: Any, para
     error = response.context["period_error"]
     assert error and message in error
     assert 'data-testid="period-error"' in response.content.decode()
-    api = client.get("/api/v1/insights/figures", {k.replace("from", "start").replace("to", "end") if k in ("from", "to") else k: v for k, v in params.items()})
+    api = client.get(
+        "/api/v1/insights/figures",
+        {k.replace("from", "start").replace("to", "end") if k in ("from", "to") else k: v for k, v in params.items()},
+    )
     assert api.status_code == 400
 
 
@@ -181,7 +198,9 @@ def test_it_keeps_ledger_jobs_private(district: District, client_for: Any) -> No
 def test_it_lets_an_administrator_change_a_target(district: District, client_for: Any) -> None:
     client = client_for("admin")
     assert client.get("/insights/settings/").status_code == 200
-    response = client.post("/insights/settings/", {"form": "meeting", "rate-meeting-target": "95", "rate-meeting-shown": "on", "rate-meeting-note": "区里要求"})
+    response = client.post(
+        "/insights/settings/", {"form": "meeting", "rate-meeting-target": "95", "rate-meeting-shown": "on", "rate-meeting-note": "区里要求"}
+    )
     assert response.status_code == 302
     from insights.models import RateDefinition
 
@@ -190,7 +209,18 @@ def test_it_lets_an_administrator_change_a_target(district: District, client_for
     bad = client.post("/insights/settings/", {"form": "meeting", "rate-meeting-target": "120"})
     assert bad.status_code == 200
     assert float(RateDefinition.objects.get(code="meeting").target) == 95.0
-    response = client.post("/insights/settings/", {"form": "settings", "count_basically_satisfied": "", "brief_enabled": "on", "brief_time": "08:15", "brief_due_days": "3", "rising_min_count": "3", "rising_ratio": "1.5"})
+    response = client.post(
+        "/insights/settings/",
+        {
+            "form": "settings",
+            "count_basically_satisfied": "",
+            "brief_enabled": "on",
+            "brief_time": "08:15",
+            "brief_due_days": "3",
+            "rising_min_count": "3",
+            "rising_ratio": "1.5",
+        },
+    )
     assert response.status_code == 302
     from insights.services import get_settings
 

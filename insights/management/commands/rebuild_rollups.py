@@ -25,5 +25,7 @@ class Command(BaseCommand):
 
         result = rollups_rebuild(actor=None, batch_size=max(100, options["batch_size"]), progress=progress)
         self.stdout.write(
-            self.style.SUCCESS(f"Rebuilt the figures of {result.cases} cases: {result.rows} figure rows, {result.rollups} rollup rows in {time.monotonic() - started:.1f} s.")
+            self.style.SUCCESS(
+                f"Rebuilt the figures of {result.cases} cases: {result.rows} figure rows, {result.rollups} rollup rows in {time.monotonic() - started:.1f} s."
+            )
         )
