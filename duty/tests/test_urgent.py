@@ -90,3 +90,25 @@ def test_it_files_through_the_pages(district: District, client_for) -> None:
         {"title": "油污续报", "place": "青山河桥下", "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "measures": "已布设围油栏"},
     )
     assert response.status_code == 302 and report.follow_ups.count() == 1
+
+
+SENT: list[tuple[list[str], str]] = []
+
+
+def fake_sms(phones: list[str], text: str) -> None:
+    SENT.append((phones, text))
+
+
+def test_it_sends_an_sms_after_commit_when_a_gateway_is_configured(district: District, settings, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+    settings.SMS_BACKEND = "duty.tests.test_urgent.fake_sms"
+    district.duty.phone = "13900001111"
+    district.duty.save(update_fields=["phone"])
+    SENT.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        file(district)
+    assert SENT and SENT[0][0] == ["13900001111"] and "青山路一商铺发生火情" in SENT[0][1]
+    settings.SMS_BACKEND = ""
+    SENT.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        file(district)
+    assert SENT == []
