@@ -5,6 +5,7 @@ their refusals are put back on these forms beside the fields."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from typing import Any
 
@@ -32,6 +33,8 @@ from cases.models import (
 from cases.selectors import category_tree
 
 TEXT_MAX = 2000
+PHONE_RE = re.compile(r"^\+?[0-9][0-9 \-]{5,19}$")
+ID_NUMBER_RE = re.compile(r"^([0-9]{15}|[0-9]{17}[0-9Xx])$")
 BLANK: list[tuple[str, Any]] = [("", "—")]
 
 
@@ -227,6 +230,19 @@ class ComplainantForm(forms.Form):
     id_number = forms.CharField(label=_("ID number"), max_length=30, required=False, widget=forms.TextInput(attrs={"autocomplete": "off"}))
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     is_representative = forms.BooleanField(label=_("Representative"), required=False)
+
+    def clean_phone(self) -> str:
+        # The register service checks this too; checking here shows every error in one round.
+        phone = (self.cleaned_data.get("phone") or "").strip()
+        if phone and not PHONE_RE.match(phone):
+            raise forms.ValidationError(_("“%(value)s” is not a phone number.") % {"value": phone})
+        return phone
+
+    def clean_id_number(self) -> str:
+        value = (self.cleaned_data.get("id_number") or "").strip().upper()
+        if value and not ID_NUMBER_RE.match(value):
+            raise forms.ValidationError(_("An ID number has 15 or 18 characters (digits, the last may be X)."))
+        return value
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -128,11 +128,22 @@ def test_it_shows_errors_beside_the_fields_in_chinese_and_registers_nothing(d: D
     assert Case.objects.count() == 0
 
 
-def test_it_shows_a_refusal_of_the_service_beside_the_complainant_row(d: District, client_for: Any) -> None:
-    response = client_for("intake").post("/cases/new/", form_data(d, **{"c-0-phone": "打电话给我"}))
+def test_it_shows_a_bad_phone_or_id_number_beside_the_complainant_row(d: District, client_for: Any) -> None:
+    response = client_for("intake").post("/cases/new/", form_data(d, title="", **{"c-0-phone": "打电话给我", "c-0-id_number": "12345"}))
     html = response.content.decode()
     assert response.status_code == 422
-    assert re.search(r'data-field-error="phone">[^<]*打电话给我', html)
+    # every error in one round: the title and the row's phone and ID number
+    assert re.search(r'data-field-error="title">', html)
+    assert re.search(r'data-field-error="phone">[^<]*打电话给我[^<]*不是有效的电话号码', html)
+    assert re.search(r'data-field-error="id_number">身份证号为15或18位', html)
+    assert Case.objects.count() == 0
+
+
+def test_it_shows_a_refusal_of_the_service_beside_its_field(d: District, client_for: Any) -> None:
+    data = form_data(d, joint="on", head_count="1", **{"c-TOTAL_FORMS": "2", "c-1-name": "李秀英", "c-1-phone": "13900002222"})
+    response = client_for("intake").post("/cases/new/", data)
+    assert response.status_code == 422
+    assert re.search(r'data-field-error="head_count">人数不能少于已填写的信访人数', response.content.decode())
     assert Case.objects.count() == 0
 
 
