@@ -8,6 +8,19 @@ from django.test import Client
 from accounts.testing import District, make_district
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Transactional tests end with a flush that empties every table, including the data
+    the migrations seeded (categories, deadline rules, calendar...). Make each of them
+    restore that data first (serialized rollback), so test order never matters."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        fixtures = getattr(item, "fixturenames", ())
+        if (marker and marker.kwargs.get("transaction")) or "live_server" in fixtures or "transactional_db" in fixtures:
+            kwargs = dict(marker.kwargs) if marker else {}
+            kwargs.update(transaction=True, serialized_rollback=True)
+            item.add_marker(pytest.mark.django_db(**kwargs))
+
+
 @pytest.fixture(autouse=True)
 def _audit_guard_for_transactional_tests(request: pytest.FixtureRequest):  # noqa: ANN202
     """Transactional tests (live server, browser) end with a flush that empties every table;
