@@ -29,10 +29,13 @@ class DateInput(forms.DateInput):
 
 
 class TimeInput(forms.TimeInput):
-    input_type = "time"
+    """A 24-hour "HH:MM" text box (browsers show type=time in 12-hour form in some locales)."""
+
+    input_type = "text"
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%H:%M", **kwargs)
+        attrs = {"inputmode": "numeric", "pattern": "[0-2][0-9]:[0-5][0-9]", "maxlength": "5", "placeholder": "15:00", **kwargs.pop("attrs", {})}
+        super().__init__(format="%H:%M", attrs=attrs, **kwargs)
 
 
 class UnitChoiceField(forms.ModelChoiceField):

@@ -932,7 +932,7 @@ def period_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Special period “%(name)s” declared.") % {"name": period.name})
             return redirect("duty:period_list")
-    return render(request, "duty/form_page.html", {"form": form, "page_title": _("Declare a special period"), "submit_label": _("Declare"), "cancel_url": reverse("duty:period_list")})
+    return render(request, "duty/period_form.html", {"form": form})
 
 
 @login_required
