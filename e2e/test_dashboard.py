@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.testing import PASSWORD
 from cases.models import CaseType
+from insights.services import town_place_set
 from insights.tests.flow import Flow
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,6 +35,8 @@ def history(district: Any) -> dict[str, Any]:
     c = f.register(day(12), type=CaseType.SUGGESTION, category="municipal-road", town=district.town_a, title="建议修复人行道破损路面")
     f.handled(c, day(11), district.town_a)
     f.register(day(3), type=CaseType.HELP, category="wages-arrears", town=district.town_b, title="公司拖欠工资三个月")
+    town_place_set(actor=district.admin, town=district.town_a, latitude=30.561, longitude=114.288)
+    town_place_set(actor=district.admin, town=district.town_b, latitude=30.532, longitude=114.331)
     return {"from": day(30).date(), "to": now.date()}
 
 

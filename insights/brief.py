@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 from collections import Counter, defaultdict
 from typing import Any
 
 from django.apps import apps
+from django.db import DatabaseError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +33,7 @@ from insights.models import DailyBrief, InsightsSettings
 from insights.periods import Period
 
 LIST_LIMIT = 20
+log = logging.getLogger(__name__)
 
 
 def _local(moment: dt.datetime) -> dt.datetime:
@@ -64,8 +67,13 @@ def _case_line(case: Case, units: dict[int, str], today: dt.date) -> dict[str, A
     }
 
 
+BY_UNIT_LIMIT = 10
+BEHIND_LIMIT = 12
+
+
 def _by_unit(qs: Any, units: dict[int, str]) -> list[dict[str, Any]]:
-    rows = qs.order_by().values("current_unit_id").annotate(n=Count("id")).order_by("-n")
+    """Cases per handling unit, the largest first (at most ten units)."""
+    rows = qs.order_by().values("current_unit_id").annotate(n=Count("id")).order_by("-n", "current_unit_id")[:BY_UNIT_LIMIT]
     return [{"unit": units.get(r["current_unit_id"] or 0, pgettext("insights", "District level")), "n": r["n"]} for r in rows]
 
 
@@ -143,16 +151,21 @@ def _compute(*, now: dt.datetime, since: dt.datetime, settings: InsightsSettings
     # 5. Units behind target, month to date.
     data["behind"] = _behind(today)
 
-    # 6-8. Other modules, when installed.
-    instructions = _instructions(now)
-    if instructions is not None:
-        data["instructions"] = instructions
-    reports = _daily_reports(now)
-    if reports is not None:
-        data["daily_reports"] = reports
-    hazards = _hazards(today)
-    if hazards is not None:
-        data["hazards"] = hazards
+    # 6-8. Other modules, when installed. A failure there must not cost leaders the whole
+    # brief: the section says it could not be computed and the error is logged.
+    for key, section in (
+        ("instructions", lambda: _instructions(now)),
+        ("daily_reports", lambda: _daily_reports(now)),
+        ("hazards", lambda: _hazards(today)),
+    ):
+        try:
+            with transaction.atomic():
+                value = section()
+        except DatabaseError:
+            log.exception("daily brief: section %s failed", key)
+            value = {"failed": True, "total": 0, "items": [], "units": []}
+        if value is not None:
+            data[key] = value
     return data
 
 
@@ -183,6 +196,8 @@ def _behind(today: dt.date) -> dict[str, Any]:
         if lagging:
             out["units"].append({"unit": row.unit.name if row.unit else row.label, "rates": lagging})
     out["units"].sort(key=lambda u: (-len(u["rates"]), u["unit"]))
+    out["total"] = len(out["units"])
+    out["units"] = out["units"][:BEHIND_LIMIT]
     return out
 
 
@@ -389,32 +404,42 @@ def _render_docx(brief: DailyBrief) -> bytes:
         for u in behind["units"]:
             rows.append([u["unit"], "；".join(f"{r['label']} {_pct(r['value'])}（{_('target')} {r['target']:g}%）" for r in u["rates"])])
         _table(doc, [pgettext("insights", "Unit"), pgettext("insights", "Rates below target")], rows)
+        if behind.get("total", 0) > len(behind["units"]):
+            _para(
+                doc,
+                _("%(n)d units are behind on at least one rate; the %(shown)d behind on the most rates are listed.")
+                % {"n": behind["total"], "shown": len(behind["units"])},
+                10.5,
+            )
     else:
         _para(doc, _("Every unit meets its targets."))
 
+    failed = _("This section could not be computed; the error was logged for the administrator.")
     if "instructions" in d:
         sec = d["instructions"]
         _heading(doc, titles["instructions"])
-        _para(
-            doc,
-            _("%(n)d results not yet reported, %(late)d past the deadline, %(unack)d not acknowledged in time.")
-            % {"n": sec["total"], "late": sec["overdue"], "unack": sec["unacknowledged"]},
-        )
-        if sec["items"]:
-            _table(
+        if sec.get("failed"):
+            _para(doc, failed)
+        else:
+            _para(
                 doc,
-                [
+                _("%(n)d results not yet reported, %(late)d past the deadline, %(unack)d not acknowledged in time.")
+                % {"n": sec["total"], "late": sec["overdue"], "unack": sec["unacknowledged"]},
+            )
+            if sec["items"]:
+                headers = [
                     pgettext("insights", "Number"),
                     pgettext("insights", "Instruction"),
                     pgettext("insights", "Unit"),
                     pgettext("insights", "Report by"),
-                ],
-                [[i["number"], i["title"], i["unit"], i["deadline"]] for i in sec["items"]],
-            )
+                ]
+                _table(doc, headers, [[i["number"], i["title"], i["unit"], i["deadline"]] for i in sec["items"]])
     if "daily_reports" in d:
         sec = d["daily_reports"]
         _heading(doc, titles["daily_reports"])
-        if sec["total"]:
+        if sec.get("failed"):
+            _para(doc, failed)
+        elif sec["total"]:
             _para(
                 doc,
                 _("%(n)d units did not report for %(day)s: %(units)s.")
@@ -422,7 +447,10 @@ def _render_docx(brief: DailyBrief) -> bytes:
             )
         else:
             _para(doc, _("Every unit reported for %(day)s.") % {"day": sec["day"]})
-    if "hazards" in d:
+    if "hazards" in d and d["hazards"].get("failed"):
+        _heading(doc, titles["hazards"])
+        _para(doc, failed)
+    elif "hazards" in d:
         sec = d["hazards"]
         _heading(doc, titles["hazards"])
         _para(doc, _("%(n)d hazards are past their rectification deadline (%(major)d major).") % {"n": sec["total"], "major": sec["major"]})

@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from insights.models import InsightsSettings
@@ -21,3 +22,12 @@ class RateTargetForm(forms.Form):
     )
     shown = forms.BooleanField(label=pgettext_lazy("insights", "Shown on the dashboard"), required=False)
     note = forms.CharField(label=pgettext_lazy("insights", "Note"), max_length=200, required=False)
+
+
+class TownPlaceForm(forms.Form):
+    latitude = forms.DecimalField(
+        label=_("Latitude"), required=False, min_value=Decimal(-90), max_value=Decimal(90), decimal_places=6, max_digits=9
+    )
+    longitude = forms.DecimalField(
+        label=_("Longitude"), required=False, min_value=Decimal(-180), max_value=Decimal(180), decimal_places=6, max_digits=9
+    )

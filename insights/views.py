@@ -18,14 +18,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import Role, Unit
+from accounts.models import Role, Unit, UnitKind
 from accounts.scoping import is_district_wide, scope_root
 from cases.models import Category, State
 from files.services import file_path
 from insights import exports, ledger, selectors, services
-from insights.forms import InsightsSettingsForm, RateTargetForm
+from insights.forms import InsightsSettingsForm, RateTargetForm, TownPlaceForm
 from insights.metrics import RATES
-from insights.models import CODE_TO_METRIC, STEM, DailyBrief, LedgerExport, Metric
+from insights.models import CODE_TO_METRIC, STEM, DailyBrief, LedgerExport, Metric, TownPlace
 from insights.periods import KIND_LABELS, KINDS, Period, parse_period, period_of
 
 BRIEFS_PER_PAGE = 30
@@ -105,6 +105,9 @@ def _chart_labels() -> dict[str, str]:
         "cases": pgettext("insights", "cases"),
         "no_data": _("No data in this period"),
         "no_position": _("Position not known yet (no geolocated cases)"),
+        "schematic": _(
+            "No town has a position yet, so the towns are drawn on a ring; an administrator sets their positions on the settings page."
+        ),
         "states": _("Cases by state now"),
     }
 
@@ -170,7 +173,9 @@ def _dashboard_context(request: HttpRequest, unit_id: int | str | None = None) -
         "overdue_now": overdue_now,
         "states": state_rows,
         "ranking": rank,
-        "ranking_preview": sorted([r for r in rank if not r.is_self], key=lambda r: (-r.behind, -r.overdue))[:8],
+        "ranking_preview": sorted([r for r in rank if not r.is_self and (r.behind or r.overdue)], key=lambda r: (-r.behind, -r.overdue))[
+            :8
+        ],
         "categories_list": cats,
         "empty": empty,
         "chart": chart,
@@ -178,6 +183,7 @@ def _dashboard_context(request: HttpRequest, unit_id: int | str | None = None) -
         "category_choices": list(Category.objects.filter(level=1, is_active=True).order_by("sort_order", "code")),
         "config": config,
         "shown_codes": config.shown_codes(),
+        "can_settings": request.user.has_role(Role.ADMIN),  # type: ignore[union-attr]
     }
 
 
@@ -574,4 +580,26 @@ def settings_page(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Saved: %(rate)s.") % {"rate": RATES[CODE_TO_METRIC[code]].short})
                 return redirect("insights:settings")
         rate_forms.append({"code": code, "label": RATES[CODE_TO_METRIC[code]].short, "form": rf})
-    return render(request, "insights/settings.html", {"form": form, "rate_forms": rate_forms})
+    towns = []
+    places = {p.town_id: p for p in TownPlace.objects.all()}
+    for town in Unit.objects.filter(kind=UnitKind.TOWN).order_by("sort_order", "id"):
+        prefix = f"town-{town.pk}"
+        bound = request.method == "POST" and request.POST.get("form") == prefix
+        place = places.get(town.pk)
+        tf = TownPlaceForm(
+            request.POST if bound else None,
+            prefix=prefix,
+            initial={"latitude": place.latitude if place else None, "longitude": place.longitude if place else None},
+        )
+        if bound and tf.is_valid():
+            try:
+                services.town_place_set(actor=user, town=town, **tf.cleaned_data)  # type: ignore[arg-type]
+            except ValidationError as exc:
+                from core.forms import apply_validation_error
+
+                apply_validation_error(tf, exc)
+            else:
+                messages.success(request, _("Saved: %(rate)s.") % {"rate": town.display_name})
+                return redirect(reverse("insights:settings") + "#towns")
+        towns.append({"town": town, "form": tf, "prefix": prefix})
+    return render(request, "insights/settings.html", {"form": form, "rate_forms": rate_forms, "towns": towns})

@@ -227,3 +227,24 @@ def test_it_lets_an_administrator_change_a_target(district: District, client_for
     assert get_settings().count_basically_satisfied is False
     assert get_settings().brief_time.hour == 8
     assert Role.ADMIN in district.admin.role_set
+
+
+def test_it_lets_an_administrator_place_the_towns_on_the_map(cases: dict[str, Any], district: District, client_for: Any) -> None:
+    client = client_for("admin")
+    prefix = f"town-{district.town_a.pk}"
+    response = client.post("/insights/settings/", {"form": prefix, f"{prefix}-latitude": "30.561", f"{prefix}-longitude": "114.288"})
+    assert response.status_code == 302
+    from insights.periods import parse_period
+    from insights.selectors import get_scope, town_counts
+
+    towns = {t["name"]: t for t in town_counts(get_scope(district.leader), parse_period(MAY))}
+    assert towns["青山街道"]["n"] == 1 and towns["青山街道"]["lat"] == 30.561
+    assert towns["河西街道"]["n"] == 1 and towns["河西街道"]["lat"] is None
+    bad = client.post("/insights/settings/", {"form": prefix, f"{prefix}-latitude": "30.5", f"{prefix}-longitude": ""})
+    assert bad.status_code == 200 and "经度" in bad.content.decode()
+    assert (
+        client_for("leader")
+        .post("/insights/settings/", {"form": prefix, f"{prefix}-latitude": "1", f"{prefix}-longitude": "1"})
+        .status_code
+        == 403
+    )

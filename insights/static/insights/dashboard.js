@@ -75,13 +75,23 @@
     }
   }
 
-  // Map: a bubble per town/street; tiles only when MAP_TILE_URL is configured.
+  // Map: a bubble per town/street; tiles only when MAP_TILE_URL is configured. When no
+  // town has a position yet, the towns are drawn on a ring (a schematic, not a map).
   var mapEl = document.getElementById("map-towns");
   if (mapEl && typeof L !== "undefined") {
-    var towns = data.towns.filter(function (t) { return t.lat !== null && t.lng !== null; });
-    var missing = data.towns.filter(function (t) { return (t.lat === null || t.lng === null) && t.n; });
-    var map = L.map(mapEl, { attributionControl: !!data.tiles, zoomSnap: 0.25 });
-    if (data.tiles) { L.tileLayer(data.tiles, { attribution: data.attribution || "" }).addTo(map); }
+    var placed = data.towns.filter(function (t) { return t.lat !== null && t.lng !== null; });
+    var schematic = placed.length === 0 && data.towns.length > 0;
+    var towns = placed;
+    if (schematic) {
+      var n = data.towns.length;
+      towns = data.towns.map(function (t, i) {
+        var a = 2 * Math.PI * i / n - Math.PI / 2;
+        return { name: t.name, n: t.n, lat: 50 - 38 * Math.sin(a), lng: 50 + 38 * Math.cos(a) };
+      });
+    }
+    var missing = schematic ? [] : data.towns.filter(function (t) { return (t.lat === null || t.lng === null) && t.n; });
+    var map = L.map(mapEl, { attributionControl: !!data.tiles && !schematic, zoomSnap: 0.25, crs: schematic ? L.CRS.Simple : L.CRS.EPSG3857 });
+    if (data.tiles && !schematic) { L.tileLayer(data.tiles, { attribution: data.attribution || "" }).addTo(map); }
     var max = Math.max.apply(null, data.towns.map(function (t) { return t.n; }).concat([1]));
     var bounds = [];
     towns.forEach(function (t) {
@@ -91,10 +101,11 @@
       bounds.push([t.lat, t.lng]);
     });
     if (bounds.length > 1) { map.fitBounds(bounds, { padding: [40, 40] }); }
-    else if (bounds.length === 1) { map.setView(bounds[0], 13); }
+    else if (bounds.length === 1) { map.setView(bounds[0], schematic ? 1 : 13); }
     else { map.setView([0, 0], 2); }
     var note = document.getElementById("map-note");
-    if (note && missing.length) {
+    if (note && schematic) { note.textContent = L10N.schematic; }
+    else if (note && missing.length) {
       note.textContent = L10N.no_position + ": " + missing.map(function (t) { return t.name + " " + t.n; }).join("、");
     }
   }
