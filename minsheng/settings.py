@@ -143,7 +143,10 @@ AXES_VERBOSE = False
 LANGUAGE_CODE = "zh-hans"
 HONOR_ACCEPT_LANGUAGE = env_bool("HONOR_ACCEPT_LANGUAGE", False)
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "minsheng" / "locale"]
+# The project-level catalogue (strings of minsheng/ itself). Left out while extracting
+# messages (bin/i18n, the i18n test), so that makemessages writes each app's strings
+# into that app's own catalogue and never here.
+LOCALE_PATHS = [] if env_bool("MINSHENG_MAKEMESSAGES", False) else [BASE_DIR / "minsheng" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

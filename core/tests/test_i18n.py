@@ -23,7 +23,8 @@ def test_it_has_a_chinese_translation_for_every_string(app: str, tmp_path: Path)
         pytest.fail("GNU gettext (xgettext) is needed for this test; ./test installs it.")
     copy = tmp_path / app
     shutil.copytree(BASE / app, copy, ignore=shutil.ignore_patterns("locale", "tests", "__pycache__", "migrations"))
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "minsheng.settings", "DEBUG": "1", "PYTHONPATH": str(BASE)}
+    (copy / "locale").mkdir()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "minsheng.settings", "DEBUG": "1", "MINSHENG_MAKEMESSAGES": "1", "PYTHONPATH": str(BASE)}
     django_admin = Path(sys.executable).parent / "django-admin"
     subprocess.run([str(django_admin), "makemessages", "-l", "zh_Hans", "--no-location", "-v0"], cwd=copy, env=env, check=True)
     extracted_path = copy / "locale/zh_Hans/LC_MESSAGES/django.po"
