@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -5,3 +9,16 @@ from django.utils.translation import gettext_lazy as _
 class TriageConfig(AppConfig):
     name = "triage"
     verbose_name = _("Smart triage")
+
+    def ready(self) -> None:
+        from cases.signals import case_changed
+        from triage.signals import on_case_changed
+
+        case_changed.connect(on_case_changed, dispatch_uid="triage_case_changed")
+
+    def load_demo(self, *, stdout: Any, cases: int, seed: int) -> None:
+        """Index the demo cases, train the first routing model on them, add a few rules and
+        compute the hotspots (``manage.py load_demo``, after the cases demo)."""
+        from triage.demo import load_demo
+
+        load_demo(stdout=stdout, cases=cases, seed=seed)

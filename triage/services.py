@@ -1,0 +1,1060 @@
+"""Writes of the triage module, and the suggestion service every registration door calls.
+
+API of the triage module
+========================
+
+Routing suggestions
+- ``suggest(title, content, user=None, town=None, source="form", log=True) -> SuggestionResult``:
+  the top 3 categories and for each the handling unit, with a confidence and a reason.
+  Administrators' routing rules (TriageRule: keywords or patterns → category and unit,
+  place names → town) win over the model when they match; then come the model's
+  predictions; the categories' own search keywords (Category.keywords) fill the rest.
+  Without a trained model (cold start) or with an unusable model file the rules alone
+  answer, and an unusable file warns the administrators (``notify``). Empty, too short
+  or foreign-language text gets no suggestion and says so; a category the model knows
+  but that is no longer active is never suggested. With ``log`` and a user, the user's
+  pending :class:`SuggestionLog` row is updated; :func:`suggestion_settle` (called when
+  a case is registered) records whether the category chosen was one suggested.
+
+Routing models (administrators; the periodic job passes ``actor=None``)
+- ``classifier_train(actor, seed=0, activate=None, note="") -> ClassifierVersion``:
+  trains on the decided cases (title + content → category; categories with too few cases
+  are rolled up into their parent), cross-validates (3 folds: the version's evaluation,
+  and the confidence calibration), writes a signed model file and a version row. With
+  ``activate=None`` the new version is put in use when there is none in use or when it
+  is not worse than the one in use by more than 2 points of accuracy. Deterministic for
+  a seed: the same cases and seed give the same predictions.
+- ``classifier_activate(actor, version)``: put a version in use (refused when its file is
+  missing or corrupt). ``classifier_rollback(actor)``: put the previous version back.
+
+Near-duplicates, similar replies, merge
+- ``case_index(case)``: (re)compute a case's fingerprint and LSH keys (done on
+  registration, after commit; ``index_backfill`` indexes older cases).
+- ``duplicate_dismiss(actor, case, other)``: not a duplicate; never suggested again.
+- ``case_merge_duplicate(actor, case, into, expected_version, note="")``: intake merges a
+  registered case into the main case as a duplicate: the case is linked (duplicate of)
+  and not accepted separately, with the reason told to the complainant, and when the
+  main case's reply is issued the same reply is issued on it (``follow_main_reply``).
+  Refused into itself, into a case that is itself merged, into a finished matter or
+  chain (closed, not accepted, redirected, withdrawn or finished after re-review), for a
+  case that is no longer "registered", and for review / re-review cases.
+
+Hotspots
+- ``hotspots_compute(end=None, days=7) -> HotspotRun``: clusters the cases of the period
+  [end - days, end) by topic and town, compares them with the previous period and
+  replaces the period's hotspots (idempotent).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import math
+import time
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, Unit, UnitKind, User
+from audit.services import audit_record
+from cases.models import FINISHED_STATES, Case, CaseLink, CaseReply, Category, Level, State
+from cases.selectors import suggest_unit
+from lib.triage import dedup
+from lib.triage.hotspots import Item, find_hotspots
+from lib.triage.model import MODEL_KIND, Params, RoutingModel
+from lib.triage.store import ModelFileError, save
+from lib.triage.text import is_meaningful, normalise, words
+from notifications.models import Notification
+from notifications.services import notify
+from triage import rules as rules_mod
+from triage import runtime
+from triage.models import CaseBandKey, CaseFingerprint, ClassifierVersion, DuplicateDecision, Hotspot, HotspotRun, SuggestionLog
+
+log = logging.getLogger(__name__)
+
+TOP_K = 3
+MIN_TRAIN_CASES = 30
+MIN_PER_CLASS = 5
+TRAIN_MAX = 50_000
+TRAIN_FOLDS = 3
+ACTIVATE_TOLERANCE = 0.02
+#: model suggestions below this confidence are not shown
+MIN_MODEL_CONFIDENCE = 0.05
+#: the top suggestion below this confidence is flagged as uncertain
+LOW_CONFIDENCE = 0.4
+RULE_CONFIDENCE = 1.0
+#: shown for a match of a category's own keywords (no calibrated probability behind it)
+KEYWORD_CONFIDENCE = 0.5
+PENDING_WINDOW = dt.timedelta(hours=2)
+KEYWORDS_STORED = 40
+KEYWORDS_COMPARED = 20
+DUPLICATE_THRESHOLD = 0.3
+SAME_PERSON_THRESHOLD = 0.2
+DUPLICATE_WINDOW = dt.timedelta(days=180)
+PLACE_CANDIDATES = 100
+LSH_CANDIDATES = 200
+SIMILAR_CANDIDATES = 2000
+REPLY_STATES = (State.REPLIED, State.CLOSED)
+
+
+# ---------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------
+
+
+def _require_admin(actor: User | None) -> None:
+    if actor is not None and not actor.has_role(Role.ADMIN):
+        raise PermissionDenied(_("Only administrators may manage routing models."))
+
+
+def _category_path(cat: Category) -> str:
+    names = []
+    node: Category | None = cat
+    while node is not None:
+        names.insert(0, node.display_name)
+        node = node.parent
+    return " › ".join(names)
+
+
+def _admins() -> list[User]:
+    return list(User.objects.filter(is_active=True, role_assignments__role=Role.ADMIN).distinct())
+
+
+def case_text(case: Case) -> str:
+    return f"{case.title}\n{case.content}"
+
+
+# ---------------------------------------------------------------------------
+# Suggestions
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class SuggestionItem:
+    category: Category
+    path: str
+    unit: Unit | None
+    confidence: float
+    source: str  # "rule", "keywords" or "model"
+    reason: str
+    terms: list[str] = field(default_factory=list)
+
+    @property
+    def percent(self) -> int:
+        return round(self.confidence * 100)
+
+
+@dataclass
+class SuggestionResult:
+    items: list[SuggestionItem]
+    status: str  # ok | empty | too_short | foreign | no_match | inactive
+    message: str = ""
+    town: Unit | None = None
+    town_reason: str = ""
+    warning: str = ""
+    version: ClassifierVersion | None = None
+    log_id: int | None = None
+    uncertain: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.items)
+
+
+def _no_suggestion_message(status: str) -> str:
+    return {
+        "empty": _("No text yet: type the title and content to get suggestions."),
+        "too_short": _("The text is too short to suggest a category; choose one from the list."),
+        "foreign": _("The text is not in Chinese; no category is suggested. Choose one from the list."),
+        "no_match": _("No rule matches and there is no routing model yet; choose a category from the list."),
+        "inactive": _("The categories the model points to are no longer in use; choose a category from the list."),
+    }.get(status, "")
+
+
+def _warn_model_unusable(version: ClassifierVersion, error: str) -> None:
+    """Tell the administrators once a day that the model file cannot be used."""
+    day = timezone.localdate().isoformat()
+
+    def send() -> None:
+        try:
+            notify(
+                users=_admins(),
+                title=_("Routing model v%(n)s cannot be used; suggestions use the rules alone") % {"n": version.number},
+                body=_("The model file is missing or corrupt (%(error)s). Retrain or roll back on the routing models page.")
+                % {"error": error[:200]},
+                url="/triage/models/",
+                level=Notification.Level.WARNING,
+                dedupe_key=f"triage:model-unusable:{version.pk}:{day}",
+            )
+        except Exception:  # a warning must never break a suggestion
+            log.exception("could not warn administrators about the triage model")
+
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(send)
+    else:
+        send()
+
+
+def suggest(
+    *,
+    title: str = "",
+    content: str = "",
+    user: User | None = None,
+    town: Unit | None = None,
+    source: str = "form",
+    log_it: bool = True,
+) -> SuggestionResult:
+    text = f"{title or ''}\n{content or ''}"[:20_000]
+    ok, why = is_meaningful(text)
+    if not ok:
+        result = SuggestionResult([], why, _no_suggestion_message(why))
+        return result
+    hits = rules_mod.category_hits(text)
+    places = rules_mod.place_hits(text)
+    town_reason = ""
+    if town is None and places:
+        town, town_reason = places[0].town, places[0].reason
+    loaded = runtime.load_active()
+    warning = ""
+    if loaded.version is not None and loaded.model is None:
+        warning = _("The routing model cannot be used; these suggestions come from the rules alone.")
+        _warn_model_unusable(loaded.version, loaded.error)
+    items: list[SuggestionItem] = []
+    seen: set[int] = set()
+
+    def add_rule_hits(strong: bool) -> None:
+        for hit in hits:
+            if len(items) >= TOP_K:
+                return
+            if hit.strong != strong or hit.category.pk in seen:
+                continue
+            items.append(
+                SuggestionItem(
+                    hit.category,
+                    _category_path(hit.category),
+                    hit.unit or suggest_unit(hit.category, town),
+                    RULE_CONFIDENCE if strong else KEYWORD_CONFIDENCE,
+                    "rule" if strong else "keywords",
+                    hit.reason,
+                    hit.matched,
+                )
+            )
+            seen.add(hit.category.pk)
+
+    # administrators' routing rules win over the model
+    add_rule_hits(True)
+    inactive_only = False
+    if loaded.model is not None and len(items) < TOP_K:
+        preds = loaded.model.top(text, k=min(len(loaded.model.labels), TOP_K + 5))
+        ids = [int(p.label) for p in preds if p.label.isdigit()]
+        cats = {
+            c.pk: c
+            for c in Category.objects.filter(pk__in=ids).select_related(
+                "parent__parent", "default_unit", "parent__default_unit", "parent__parent__default_unit"
+            )
+        }
+        skipped_inactive = 0
+        for p in preds:
+            if len(items) >= TOP_K:
+                break
+            cat = cats.get(int(p.label)) if p.label.isdigit() else None
+            if cat is None or not cat.is_active:
+                if p.confidence >= MIN_MODEL_CONFIDENCE:
+                    skipped_inactive += 1
+                continue
+            if cat.pk in seen or p.confidence < MIN_MODEL_CONFIDENCE:
+                continue
+            terms = [t for t, _w in loaded.model.explain(text, p.label, n=4)]
+            reason = (
+                _("Model v%(n)s: the words “%(terms)s” weighed most")
+                % {"n": loaded.version.number if loaded.version else "?", "terms": "、".join(terms)}
+                if terms
+                else _("Model v%(n)s: similar to past cases of this category") % {"n": loaded.version.number if loaded.version else "?"}
+            )
+            items.append(SuggestionItem(cat, _category_path(cat), suggest_unit(cat, town), round(p.confidence, 3), "model", reason, terms))
+            seen.add(cat.pk)
+        inactive_only = not items and skipped_inactive > 0
+    # the categories' own keywords: the whole answer without a model, else they fill up
+    add_rule_hits(False)
+    if items:
+        status, message = "ok", ""
+    else:
+        status = "inactive" if inactive_only else "no_match"
+        message = _no_suggestion_message(status)
+    result = SuggestionResult(
+        items,
+        status,
+        message,
+        town=town,
+        town_reason=town_reason,
+        warning=warning,
+        version=loaded.version if loaded.model is not None else None,
+        uncertain=bool(items) and items[0].source == "model" and items[0].confidence < LOW_CONFIDENCE,
+    )
+    if log_it and user is not None and getattr(user, "pk", None):
+        result.log_id = _log_suggestion(user=user, source=source, text=text, result=result)
+    return result
+
+
+def _log_suggestion(*, user: User, source: str, text: str, result: SuggestionResult) -> int:
+    """Keep the user's one pending suggestion row up to date (telemetry, no audit row)."""
+    now = timezone.now()
+    payload = [
+        {
+            "category": it.category.pk,
+            "unit": it.unit.pk if it.unit else None,
+            "confidence": it.confidence,
+            "source": it.source,
+            "reason": it.reason,
+        }
+        for it in result.items
+    ]
+    top = result.items[0] if result.items else None
+    values = {
+        "source": source[:20],
+        "text_hash": hashlib.sha256(normalise(text).encode()).hexdigest(),
+        "version": result.version,
+        "suggestions": payload,
+        "top_category": top.category if top else None,
+        "top_unit": top.unit if top else None,
+        "from_rule": bool(top and top.source == "rule"),
+        "updated_at": now,
+    }
+    with transaction.atomic():
+        row = (
+            SuggestionLog.objects.select_for_update()
+            .filter(user=user, outcome=SuggestionLog.Outcome.PENDING, case__isnull=True, updated_at__gte=now - PENDING_WINDOW)
+            .order_by("-updated_at")
+            .first()
+        )
+        if row is None:
+            row = SuggestionLog.objects.create(user=user, created_at=now, **values)
+        else:
+            for key, value in values.items():
+                setattr(row, key, value)
+            row.save(update_fields=list(values))
+    return row.pk
+
+
+@transaction.atomic
+def suggestion_settle(*, case: Case) -> SuggestionLog | None:
+    """Attach the registering user's pending suggestions to the new case and record whether
+    the category chosen was suggested (accepted, with its rank) or not (overridden)."""
+    if case.created_by_id is None:
+        return None
+    now = timezone.now()
+    row = (
+        SuggestionLog.objects.select_for_update()
+        .filter(user_id=case.created_by_id, outcome=SuggestionLog.Outcome.PENDING, case__isnull=True, updated_at__gte=now - PENDING_WINDOW)
+        .order_by("-updated_at")
+        .first()
+    )
+    if row is None:
+        return None
+    suggested = [s.get("category") for s in row.suggestions]
+    rank = suggested.index(case.category_id) + 1 if case.category_id and case.category_id in suggested else 0
+    if not suggested:
+        outcome = SuggestionLog.Outcome.NONE
+    elif rank:
+        outcome = SuggestionLog.Outcome.ACCEPTED
+    else:
+        outcome = SuggestionLog.Outcome.OVERRIDDEN
+    row.case = case
+    row.chosen_category_id = case.category_id
+    row.chosen_rank = rank
+    row.outcome = outcome
+    row.decided_at = now
+    row.save(update_fields=["case", "chosen_category", "chosen_rank", "outcome", "decided_at"])
+    return row
+
+
+# ---------------------------------------------------------------------------
+# Routing models
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class TrainingSet:
+    texts: list[str]
+    labels: list[str]
+    rolled_up: int
+    dropped: int
+
+
+def training_set(limit: int = TRAIN_MAX) -> TrainingSet:
+    """Decided cases (accepted or beyond) with a category, newest first; categories with fewer
+    than MIN_PER_CLASS cases are rolled up into their parent, inactive ones too."""
+    rows = list(
+        Case.objects.filter(category__isnull=False)
+        .exclude(state=State.REGISTERED)
+        .order_by("-received_at", "-id")
+        .values_list("title", "content", "category_id")[:limit]
+    )
+    cats = {c.pk: c for c in Category.objects.all()}
+    labels = [cid for _t, _c, cid in rows]
+
+    def parent_of(cid: int | None) -> int | None:
+        cat = cats.get(cid) if cid is not None else None
+        return cat.parent_id if cat else None
+
+    rolled = 0
+    for _round in range(3):
+        counts = Counter(labels)
+        changed = False
+        for i, cid in enumerate(labels):
+            if cid is None:
+                continue
+            cat = cats.get(cid)
+            if cat is None or not cat.is_active or counts[cid] < MIN_PER_CLASS:
+                parent = parent_of(cid)
+                if parent is not None or cat is None or not cat.is_active:
+                    labels[i] = parent
+                    rolled += 1
+                    changed = True
+        if not changed:
+            break
+    counts = Counter(labels)
+    texts, out = [], []
+    dropped = 0
+    for (title, content, _cid), label in zip(rows, labels, strict=True):
+        if label is None or counts[label] < MIN_PER_CLASS or not cats[label].is_active:
+            dropped += 1
+            continue
+        texts.append(f"{title}\n{content}")
+        out.append(str(label))
+    return TrainingSet(texts, out, rolled, dropped)
+
+
+def classifier_train(
+    *, actor: User | None = None, seed: int = 0, activate: bool | None = None, note: str = "", limit: int = TRAIN_MAX
+) -> ClassifierVersion:
+    """Train a new routing model version. The training itself runs outside any transaction
+    (it takes seconds to a minute); the version row, its audit row and the activation are
+    one transaction."""
+    _require_admin(actor)
+    data = training_set(limit)
+    if len(data.texts) < MIN_TRAIN_CASES or len(set(data.labels)) < 2:
+        raise ValidationError(
+            _(
+                "Not enough decided cases to train a routing model (%(n)d usable, at least %(min)d in two or more categories are needed); suggestions use the rules alone."
+            )
+            % {"n": len(data.texts), "min": MIN_TRAIN_CASES}
+        )
+    started = time.perf_counter()
+    model = RoutingModel(params=Params(seed=seed)).fit(data.texts, data.labels, folds=TRAIN_FOLDS, evaluate=True)
+    seconds = round(time.perf_counter() - started, 2)
+    evaluation = model.evaluation.as_dict() if model.evaluation else {}
+    evaluation["rolled_up"] = data.rolled_up
+    evaluation["dropped"] = data.dropped
+    directory = runtime.model_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    tmp_name = f"routing-new-{timezone.now():%Y%m%d%H%M%S%f}.mstriage"
+    sha = save(directory / tmp_name, model, meta={"kind": MODEL_KIND, "seed": seed, "labels": model.labels}, key=runtime.model_key())
+    try:
+        version = _classifier_record(
+            actor=actor,
+            model=model,
+            sha=sha,
+            tmp_name=tmp_name,
+            seed=seed,
+            seconds=seconds,
+            evaluation=evaluation,
+            note=note,
+            activate=activate,
+        )
+    except BaseException:
+        (directory / tmp_name).unlink(missing_ok=True)
+        raise
+    return version
+
+
+@transaction.atomic
+def _classifier_record(
+    *,
+    actor: User | None,
+    model: RoutingModel,
+    sha: str,
+    tmp_name: str,
+    seed: int,
+    seconds: float,
+    evaluation: dict[str, Any],
+    note: str,
+    activate: bool | None,
+) -> ClassifierVersion:
+    number = (ClassifierVersion.objects.select_for_update().aggregate(m=Max("number"))["m"] or 0) + 1
+    directory = runtime.model_dir()
+    name = f"routing-v{number}-{sha[:12]}.mstriage"
+    (directory / tmp_name).replace(directory / name)
+    version = ClassifierVersion.objects.create(
+        number=number,
+        kind=MODEL_KIND,
+        file_name=name,
+        sha256=sha,
+        size_bytes=(directory / name).stat().st_size,
+        seed=seed,
+        trained_cases=model.n_train,
+        categories=[int(label) for label in model.labels],
+        evaluation=evaluation,
+        accuracy=evaluation.get("accuracy"),
+        macro_f1=evaluation.get("macro_f1"),
+        training_seconds=seconds,
+        note=note[:300],
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    audit_record(
+        actor=actor,
+        action="triage.classifier.train",
+        obj=version,
+        after={"number": number, "cases": model.n_train, "accuracy": version.accuracy, "macro_f1": version.macro_f1, "seed": seed},
+    )
+    current = ClassifierVersion.objects.filter(is_active=True).exclude(pk=version.pk).first()
+    if activate is None:
+        activate = current is None or current.accuracy is None or (version.accuracy or 0) >= current.accuracy - ACTIVATE_TOLERANCE
+    if activate:
+        _activate(actor=actor, version=version, current=current, verify=False)
+    return version
+
+
+def _activate(
+    *, actor: User | None, version: ClassifierVersion, current: ClassifierVersion | None, verify: bool = True
+) -> ClassifierVersion:
+    if verify:
+        try:
+            runtime.load_version(version)
+        except ModelFileError as exc:
+            raise ValidationError(
+                _("The model file of v%(n)s is missing or corrupt (%(error)s); it cannot be put in use.")
+                % {"n": version.number, "error": exc}
+            )
+    if current is not None and current.pk != version.pk:
+        ClassifierVersion.objects.filter(pk=current.pk).update(is_active=False)
+    version.is_active = True
+    version.activated_at = timezone.now()
+    version.save(update_fields=["is_active", "activated_at"])
+    audit_record(
+        actor=actor,
+        action="triage.classifier.activate",
+        obj=version,
+        before={"active": f"v{current.number}" if current else None},
+        after={"active": f"v{version.number}"},
+    )
+    transaction.on_commit(runtime.forget)
+    return version
+
+
+@transaction.atomic
+def classifier_activate(*, actor: User | None, version: ClassifierVersion) -> ClassifierVersion:
+    _require_admin(actor)
+    version = ClassifierVersion.objects.select_for_update().get(pk=version.pk)
+    if version.status != ClassifierVersion.Status.READY:
+        raise ValidationError(_("This version failed to train and cannot be put in use."))
+    if version.is_active:
+        raise ValidationError(_("This version is already in use."))
+    current = ClassifierVersion.objects.select_for_update().filter(is_active=True).first()
+    return _activate(actor=actor, version=version, current=current)
+
+
+@transaction.atomic
+def classifier_rollback(*, actor: User | None) -> ClassifierVersion:
+    """Put back the newest ready version older than the one in use."""
+    _require_admin(actor)
+    current = ClassifierVersion.objects.select_for_update().filter(is_active=True).first()
+    if current is None:
+        raise ValidationError(_("No routing model is in use, so there is nothing to roll back."))
+    previous = (
+        ClassifierVersion.objects.filter(number__lt=current.number, status=ClassifierVersion.Status.READY).order_by("-number").first()
+    )
+    if previous is None:
+        raise ValidationError(_("There is no earlier version to roll back to."))
+    return _activate(actor=actor, version=previous, current=current)
+
+
+# ---------------------------------------------------------------------------
+# Near-duplicate index
+# ---------------------------------------------------------------------------
+
+
+def _word_counts(norm: str) -> dict[str, int]:
+    counts = Counter(w for w in words(norm[:3000]) if not w.isdigit())
+    top = sorted(counts.items(), key=lambda kv: (-kv[1] * len(kv[0]), kv[0]))[:KEYWORDS_STORED]
+    return dict(top)
+
+
+def fingerprint_of(title: str, content: str) -> tuple[bytes, dict[str, int], list[int]]:
+    norm = normalise(title, content)
+    sig = dedup.signature(norm)
+    return dedup.signature_bytes(sig), _word_counts(norm), dedup.band_keys(sig)
+
+
+@transaction.atomic
+def case_index(*, case: Case) -> CaseFingerprint:
+    """(Re)compute a case's entry in the duplicate index. Index maintenance: no audit row."""
+    sig, counts, keys = fingerprint_of(case.title, case.content)
+    fp, _created = CaseFingerprint.objects.update_or_create(
+        case=case,
+        defaults={
+            "signature": sig,
+            "keywords": counts,
+            "category_id": case.category_id,
+            "town_id": case.town_id,
+            "received_at": case.received_at,
+            "indexed_at": timezone.now(),
+        },
+    )
+    CaseBandKey.objects.filter(case=case).delete()
+    CaseBandKey.objects.bulk_create([CaseBandKey(case=case, key=k) for k in keys])
+    return fp
+
+
+def index_backfill(*, batch: int = 2000) -> int:
+    """Index cases that have no fingerprint yet (oldest first, one batch). Idempotent."""
+    todo = list(
+        Case.objects.filter(triage_fingerprint__isnull=True)
+        .order_by("id")
+        .only("id", "title", "content", "category_id", "town_id", "received_at")[:batch]
+    )
+    fps, keys = [], []
+    now = timezone.now()
+    for case in todo:
+        sig, counts, band = fingerprint_of(case.title, case.content)
+        fps.append(
+            CaseFingerprint(
+                case=case,
+                signature=sig,
+                keywords=counts,
+                category_id=case.category_id,
+                town_id=case.town_id,
+                received_at=case.received_at,
+                indexed_at=now,
+            )
+        )
+        keys.extend(CaseBandKey(case=case, key=k) for k in band)
+    with transaction.atomic():
+        CaseBandKey.objects.filter(case__in=todo).delete()
+        CaseFingerprint.objects.bulk_create(fps, ignore_conflicts=True)
+        CaseBandKey.objects.bulk_create(keys, batch_size=5000)
+    return len(todo)
+
+
+def _idf() -> dict[str, float]:
+    loaded = runtime.load_active()
+    if loaded.model is not None and loaded.model.word_vec is not None:
+        cached = getattr(loaded.model, "_word_idf", None)
+        if cached is None:
+            vec = loaded.model.word_vec
+            cached = {w: float(vec.idf_[i]) for w, i in vec.vocabulary_.items() if " " not in w}
+            loaded.model._word_idf = cached  # type: ignore[attr-defined]
+        return cached
+    return {}
+
+
+def keyword_vector(counts: dict[str, int], idf: dict[str, float], k: int = KEYWORDS_COMPARED) -> dict[str, float]:
+    default = max(idf.values()) if idf else 1.0
+    weights = {w: (1.0 + math.log(n)) * idf.get(w, default) * (1.0 if idf else math.sqrt(len(w))) for w, n in counts.items()}
+    top = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+    norm = math.sqrt(sum(v * v for _w, v in top)) or 1.0
+    return {w: v / norm for w, v in top}
+
+
+def keyword_similarity(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(v * b[w] for w, v in a.items() if w in b)
+
+
+@dataclass
+class DuplicateCandidate:
+    case: Case
+    score: float
+    text_score: float
+    reasons: list[str]
+
+    @property
+    def percent(self) -> int:
+        return round(self.score * 100)
+
+
+def _ensure_fingerprint(case: Case) -> CaseFingerprint:
+    fp = CaseFingerprint.objects.filter(case=case).first()
+    return fp if fp is not None else case_index(case=case)
+
+
+def duplicates_for_case(*, user: User, case: Case, limit: int = 10) -> list[DuplicateCandidate]:
+    """Likely duplicates of ``case`` among the cases ``user`` may see: similar text (LSH),
+    the same place and category (recent), or the same complainant's cases on the same
+    matter. Pairs dismissed before and cases already merged are left out."""
+    from cases.access import cases_for_user
+    from cases.models import Complainant
+
+    fp = _ensure_fingerprint(case)
+    sig = dedup.signature_from_bytes(bytes(fp.signature))
+    keys = dedup.band_keys(sig)
+    lsh_ids = set(CaseBandKey.objects.filter(key__in=keys).exclude(case_id=case.pk).values_list("case_id", flat=True)[:LSH_CANDIDATES])
+    place_ids: set[int] = set()
+    if case.category_id or case.town_id:
+        qs = CaseFingerprint.objects.filter(
+            received_at__gte=case.received_at - DUPLICATE_WINDOW, received_at__lte=case.received_at + DUPLICATE_WINDOW
+        ).exclude(case_id=case.pk)
+        if case.category_id:
+            qs = qs.filter(category_id=case.category_id)
+        if case.town_id:
+            qs = qs.filter(town_id=case.town_id)
+        place_ids = set(qs.order_by("-received_at").values_list("case_id", flat=True)[:PLACE_CANDIDATES])
+    people = list(Complainant.objects.filter(case=case).values_list("phone", "id_number"))
+    person_q = Q()
+    for phone, id_number in people:
+        if phone:
+            person_q |= Q(phone=phone)
+        if id_number:
+            person_q |= Q(id_number=id_number)
+    person_ids: set[int] = set()
+    if person_q:
+        person_ids = set(
+            Complainant.objects.filter(person_q, case__received_at__gte=case.received_at - 2 * DUPLICATE_WINDOW)
+            .exclude(case_id=case.pk)
+            .values_list("case_id", flat=True)[:50]
+        )
+    candidates = lsh_ids | place_ids | person_ids
+    if not candidates:
+        return []
+    decided = set(
+        DuplicateDecision.objects.filter(Q(case=case, other_id__in=candidates) | Q(other=case, case_id__in=candidates)).values_list(
+            "case_id", "other_id"
+        )
+    )
+    excluded = {c for pair in decided for c in pair} - {case.pk}
+    merged_away = set(
+        DuplicateDecision.objects.filter(case_id__in=candidates, kind=DuplicateDecision.Kind.MERGED).values_list("case_id", flat=True)
+    )
+    candidates -= excluded | merged_away
+    idf = _idf()
+    mine = keyword_vector(fp.keywords, idf)
+    fps = {f.case_id: f for f in CaseFingerprint.objects.filter(case_id__in=candidates)}
+    scored: list[tuple[int, float, float, list[str]]] = []
+    for cid in candidates:
+        other = fps.get(cid)
+        if other is None:
+            continue
+        jac = dedup.similarity(sig, dedup.signature_from_bytes(bytes(other.signature)))
+        kw = keyword_similarity(mine, keyword_vector(other.keywords, idf))
+        text_score = max(jac, kw)
+        reasons = []
+        if cid in lsh_ids and jac >= dedup.DEFAULT_THRESHOLD:
+            reasons.append(_("nearly the same text"))
+        elif kw >= DUPLICATE_THRESHOLD:
+            reasons.append(_("similar wording"))
+        same_place = case.category_id and other.category_id == case.category_id and case.town_id and other.town_id == case.town_id
+        if same_place:
+            reasons.append(_("same place and category"))
+        threshold = DUPLICATE_THRESHOLD
+        if cid in person_ids:
+            reasons.append(_("same complainant"))
+            threshold = SAME_PERSON_THRESHOLD
+        if text_score >= threshold:
+            scored.append((cid, text_score, text_score, reasons))
+    if not scored:
+        return []
+    visible = {
+        c.pk: c for c in cases_for_user(user).filter(pk__in=[s[0] for s in scored]).select_related("category", "town", "current_unit")
+    }
+    out = [DuplicateCandidate(visible[cid], round(score, 3), round(ts, 3), reasons) for cid, score, ts, reasons in scored if cid in visible]
+    out.sort(key=lambda d: (-d.score, -d.case.received_at.timestamp()))
+    return out[:limit]
+
+
+def _check_decider(actor: User, case: Case) -> None:
+    if not actor.has_role(Role.INTAKE):
+        raise PermissionDenied(_("Only intake officers may merge or dismiss duplicates."))
+
+
+@transaction.atomic
+def duplicate_dismiss(*, actor: User, case: Case, other: Case) -> DuplicateDecision:
+    """Record that ``other`` is not a duplicate of ``case``: the pair is not suggested again."""
+    _check_decider(actor, case)
+    if case.pk == other.pk:
+        raise ValidationError(_("A case cannot be a duplicate of itself."))
+    existing = DuplicateDecision.objects.filter(Q(case=case, other=other) | Q(case=other, other=case)).first()
+    if existing is not None:
+        raise ValidationError(_("This pair has already been decided (%(kind)s).") % {"kind": existing.get_kind_display()})
+    decision = DuplicateDecision.objects.create(case=case, other=other, kind=DuplicateDecision.Kind.DISMISSED, decided_by=actor)
+    audit_record(actor=actor, action="triage.duplicate.dismiss", obj=case, object_label=case.number, after={"other": other.number})
+    return decision
+
+
+def _chain_finished(case: Case) -> bool:
+    """True when the case's matter is finished: the case or its review chain is closed,
+    not accepted, redirected, withdrawn or finished after re-review."""
+    if case.final:
+        return True
+    node: Case | None = case
+    newest = case
+    # the newest level of the chain decides: a closed original with an open review is still open
+    while node is not None:
+        review = Case.objects.filter(parent_case=node).order_by("-id").first()
+        if review is None:
+            break
+        newest = node = review
+    return newest.state in FINISHED_STATES or newest.final
+
+
+@transaction.atomic
+def case_merge_duplicate(*, actor: User, case: Case, into: Case, expected_version: int | None, note: str = "") -> DuplicateDecision:
+    """Merge a registered case into the main case as a duplicate (see the module docstring)."""
+    from cases import services as case_services
+    from cases.access import user_can_see_case
+
+    _check_decider(actor, case)
+    if case.pk == into.pk:
+        raise ValidationError(_("A case cannot be merged into itself."))
+    if not user_can_see_case(actor, into):
+        raise ValidationError(_("No such case."))
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    into = Case.objects.select_for_update().get(pk=into.pk)
+    if case.level != Level.ORIGINAL:
+        raise ValidationError(_("A review or re-review request cannot be merged; it is handled on its own."))
+    if case.state != State.REGISTERED:
+        raise ValidationError(_("Only a case still to be decided can be merged; link this one as a duplicate instead."))
+    if DuplicateDecision.objects.filter(case=into, kind=DuplicateDecision.Kind.MERGED).exists():
+        main = DuplicateDecision.objects.filter(case=into, kind=DuplicateDecision.Kind.MERGED).select_related("other").first()
+        raise ValidationError(
+            _("Case %(number)s is itself merged into %(main)s; merge into the main case.")
+            % {"number": into.number, "main": main.other.number if main else "?"}
+        )
+    if _chain_finished(into):
+        raise ValidationError(
+            _("Case %(number)s is finished (closed review chain); a new case cannot be merged into it.") % {"number": into.number}
+        )
+    if into.state == State.REGISTERED:
+        raise ValidationError(
+            _("Case %(number)s has not been accepted yet; accept the main case first, then merge.") % {"number": into.number}
+        )
+    existing = DuplicateDecision.objects.filter(Q(case=case, other=into) | Q(case=into, other=case)).first()
+    if existing is not None and existing.kind == DuplicateDecision.Kind.MERGED:
+        raise ValidationError(_("These cases are already merged."))
+    note = (note or "").strip()[:500]
+    reason = _(
+        "Merged as a duplicate of case %(number)s, which is handling the same matter; its written reply will be sent to you as the answer to this case."
+    ) % {"number": into.number}
+    if note:
+        reason += f"\n{note}"
+    if not CaseLink.objects.filter(from_case=case, to_case=into, kind=CaseLink.Kind.DUPLICATE_OF).exists():
+        case_services.case_link(actor=actor, case=case, expected_version=expected_version, other=into, kind=CaseLink.Kind.DUPLICATE_OF)
+        expected_version = None
+    case = case_services.case_not_accept(actor=actor, case=case, expected_version=expected_version, reason=reason)
+    score = 0.0
+    try:
+        a, b = _ensure_fingerprint(case), _ensure_fingerprint(into)
+        score = dedup.similarity(dedup.signature_from_bytes(bytes(a.signature)), dedup.signature_from_bytes(bytes(b.signature)))
+    except Exception:  # the score is informative only
+        log.exception("duplicate score")
+    if existing is not None:
+        existing.delete()
+    decision = DuplicateDecision.objects.create(
+        case=case, other=into, kind=DuplicateDecision.Kind.MERGED, score=round(score, 3), decided_by=actor
+    )
+    audit_record(
+        actor=actor, action="triage.duplicate.merge", obj=case, object_label=case.number, after={"into": into.number, "note": note}
+    )
+    if into.state in (State.REPLIED, State.CLOSED) or CaseReply.objects.filter(case=into, status=CaseReply.Status.ISSUED).exists():
+        _follow_reply(decision=decision, main=into)
+    return decision
+
+
+def _follow_reply(*, decision: DuplicateDecision, main: Case) -> None:
+    """Issue the main case's reply on a merged duplicate (a public timeline line tells the
+    complainant). Uses the cases module's own commit helper for the timeline, version and
+    audit row; the duplicate's state (not accepted) does not change."""
+    from cases.models import CaseEvent
+    from cases.services import _commit, _lock
+
+    reply = CaseReply.objects.filter(case=main, status=CaseReply.Status.ISSUED).first()
+    if reply is None or decision.reply_followed_at is not None:
+        return
+    dup = _lock(decision.case, None)
+    now = timezone.now()
+    CaseReply.objects.update_or_create(
+        case=dup,
+        defaults={
+            "outcome": reply.outcome,
+            "text": reply.text,
+            "status": CaseReply.Status.ISSUED,
+            "drafted_by": reply.drafted_by,
+            "drafted_at": reply.drafted_at,
+            "approved_by": reply.approved_by,
+            "approved_at": reply.approved_at,
+            "issued_by": reply.issued_by,
+            "issued_at": now,
+            "issued_via": reply.issued_via,
+        },
+    )
+    dup.replied_at = now
+    _commit(
+        dup,
+        actor=None,
+        action="follow_reply",
+        event=CaseEvent.Kind.REPLIED,
+        text=_("The written reply to case %(number)s, into which this case was merged, was issued to you as the answer to this case.")
+        % {"number": main.number},
+        public=True,
+        fields=["replied_at"],
+        after={"main": main.number, "outcome": reply.outcome},
+        at=now,
+    )
+    decision.reply_followed_at = now
+    decision.save(update_fields=["reply_followed_at"])
+
+
+@transaction.atomic
+def follow_main_reply(*, main: Case) -> int:
+    """Issue the main case's reply on every case merged into it (idempotent)."""
+    n = 0
+    for decision in (
+        DuplicateDecision.objects.select_for_update()
+        .filter(other=main, kind=DuplicateDecision.Kind.MERGED, reply_followed_at__isnull=True)
+        .select_related("case")
+    ):
+        _follow_reply(decision=decision, main=main)
+        n += 1
+    return n
+
+
+# ---------------------------------------------------------------------------
+# Hotspots
+# ---------------------------------------------------------------------------
+
+
+def _level1(cat: Category | None, cats: dict[int, Category]) -> Category | None:
+    node = cat
+    while node is not None and node.parent_id is not None:
+        node = cats.get(node.parent_id)
+    return node
+
+
+def hotspots_compute(*, end: dt.date | None = None, days: int = 7, max_cases: int = 20_000, notify_leaders: bool = True) -> HotspotRun:
+    """Compute the hotspots of [end - days, end) (end exclusive, default today) against the
+    previous ``days`` days and replace that period's hotspots. Running it twice for the same
+    period leaves the same rows; leaders are told about a fast-growing hotspot once."""
+    if days < 1 or days > 92:
+        raise ValidationError(_("A hotspot period is 1 to 92 days."))
+    end = end or timezone.localdate()
+    start = end - dt.timedelta(days=days)
+    prev = start - dt.timedelta(days=days)
+    tz = timezone.get_current_timezone()
+
+    def at(d: dt.date) -> dt.datetime:
+        return dt.datetime.combine(d, dt.time.min, tzinfo=tz)
+
+    rows = list(
+        Case.objects.filter(received_at__gte=at(prev), received_at__lt=at(end), level=Level.ORIGINAL)
+        .order_by("-received_at", "-id")
+        .values_list("id", "title", "content", "received_at", "town_id", "category_id")[:max_cases]
+    )
+    cats = {c.pk: c for c in Category.objects.all()}
+    towns = {u.pk: u for u in Unit.objects.filter(kind=UnitKind.TOWN)}
+    items = []
+    for cid, title, content, received, town_id, cat_id in rows:
+        l1 = _level1(cats.get(cat_id) if cat_id else None, cats)
+        items.append(Item(cid, normalise(title, content[:600]), title, received, str(town_id or ""), str(l1.pk) if l1 else ""))
+    found = find_hotspots(items, start=at(start), end=at(end), previous_start=at(prev), min_size=3, top=20)
+    return _hotspots_store(start=start, end=end, found=found, considered=len(rows), towns=towns, cats=cats, notify_leaders=notify_leaders)
+
+
+@transaction.atomic
+def _hotspots_store(
+    *,
+    start: dt.date,
+    end: dt.date,
+    found: list[Any],
+    considered: int,
+    towns: dict[int, Unit],
+    cats: dict[int, Category],
+    notify_leaders: bool,
+) -> HotspotRun:
+    run, _created = HotspotRun.objects.select_for_update().get_or_create(period_start=start, period_end=end, defaults={"cases": considered})
+    run.hotspots.all().delete()
+    run.cases = considered
+    run.computed_at = timezone.now()
+    run.save(update_fields=["cases", "computed_at"])
+    objs = []
+    for rank, h in enumerate(found, 1):
+        town = towns.get(int(h.place)) if h.place.isdigit() else None
+        cat = cats.get(int(h.category)) if h.category.isdigit() else None
+        objs.append(
+            Hotspot(
+                run=run,
+                key=h.key,
+                rank=rank,
+                size=h.size,
+                previous=h.previous,
+                growth=h.growth,
+                heat=h.heat,
+                title=h.title[:200],
+                keywords=h.keywords,
+                place=town.name if town else "",
+                town=town,
+                category=cat,
+                representative_id=h.representative,
+                case_ids=h.item_ids[:500],
+            )
+        )
+    Hotspot.objects.bulk_create(objs)
+    audit_record(
+        actor=None,
+        action="triage.hotspots.compute",
+        obj=run,
+        after={"from": start.isoformat(), "to": end.isoformat(), "hotspots": len(objs), "cases": considered},
+    )
+    if notify_leaders:
+        rising = [h for h in objs[:5] if h.size >= 5 and h.growth >= 1.0]
+        if rising:
+            leaders = list(User.objects.filter(is_active=True, role_assignments__role__in=[Role.LEADER, Role.INTAKE]).distinct())
+
+            def send() -> None:
+                for h in rising:
+                    notify(
+                        users=leaders,
+                        title=_("Rising hotspot: %(title)s (%(n)d cases)") % {"title": h.title[:60], "n": h.size},
+                        body=_("%(place)s · %(n)d cases this period, %(p)d before.")
+                        % {"place": h.place or "—", "n": h.size, "p": h.previous},
+                        url=f"/triage/hotspots/{h.pk}/",
+                        dedupe_key=f"triage:hotspot:{start.isoformat()}:{h.key}",
+                    )
+
+            transaction.on_commit(send)
+    return run
+
+
+def hotspot_cases(hotspot: Hotspot) -> Iterable[int]:
+    return list(hotspot.case_ids)
+
+
+def safe_after_commit(fn: Any, *args: Any, **kwargs: Any) -> None:
+    """Run ``fn`` after the current transaction commits, logging (never raising) errors: the
+    triage index must never make a case transition fail."""
+
+    def run() -> None:
+        try:
+            fn(*args, **kwargs)
+        except IntegrityError:
+            log.info("triage: concurrent update in %s", getattr(fn, "__name__", fn))
+        except Exception:
+            log.exception("triage: %s failed", getattr(fn, "__name__", fn))
+
+    transaction.on_commit(run)
+
+
+def fingerprint_refresh(*, case_id: int, category_id: int | None, town_id: int | None) -> int:
+    """Keep the index's category and town in step with the case (one UPDATE, often a no-op)."""
+    return (
+        CaseFingerprint.objects.filter(case_id=case_id)
+        .exclude(category_id=category_id, town_id=town_id)
+        .update(category_id=category_id, town_id=town_id)
+    )

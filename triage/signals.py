@@ -1,0 +1,21 @@
+"""Hooks on the case lifecycle (cases.signals.case_changed). Everything runs after the case's
+transaction commits and never raises into it: the triage index must not make a case
+transition fail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cases.models import State
+
+
+def on_case_changed(sender: Any, *, case: Any, action: str, from_state: str, to_state: str, **kwargs: Any) -> None:
+    from triage import services
+
+    if action == "register":
+        services.safe_after_commit(services.case_index, case=case)
+        services.safe_after_commit(services.suggestion_settle, case=case)
+        return
+    if to_state == State.REPLIED and from_state != State.REPLIED:
+        services.safe_after_commit(services.follow_main_reply, main=case)
+    services.safe_after_commit(services.fingerprint_refresh, case_id=case.pk, category_id=case.category_id, town_id=case.town_id)

@@ -1,0 +1,72 @@
+"""Periodic jobs of smart triage. Each calls a service and is idempotent: retraining makes a
+new version only when decided cases changed since the last one; the hotspot job replaces
+its period's rows; the index backfill only indexes cases without an entry; the reply
+sweep only issues a main case's reply on a merged duplicate once."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import ValidationError
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from cases.models import Case, CaseReply, State
+from triage import services
+from triage.models import ClassifierVersion, DuplicateDecision
+
+log = logging.getLogger(__name__)
+
+
+def retrain_if_changed() -> int | None:
+    """Train a new version when the number of decided cases differs from the active
+    version's training set (or there is none). Returns the new version number."""
+    data_size = len(services.training_set().labels)
+    latest = ClassifierVersion.objects.filter(status=ClassifierVersion.Status.READY).order_by("-number").first()
+    if latest is not None and latest.trained_cases == data_size:
+        return None
+    try:
+        version = services.classifier_train(actor=None, seed=0, activate=None, note="periodic retraining")
+    except ValidationError as exc:
+        log.info("triage retrain skipped: %s", exc)
+        return None
+    return version.number
+
+
+@db_periodic_task(crontab(minute="30", hour="2", day_of_week="0"))
+def retrain() -> int | None:
+    """Weekly, Sunday 02:30: retrain the routing model on the district's decided cases."""
+    return retrain_if_changed()
+
+
+@db_periodic_task(crontab(minute="15", hour="3"))
+def hotspots_daily() -> int:
+    """Daily 03:15: hotspots of the last 7 days against the 7 before."""
+    run = services.hotspots_compute(days=7)
+    return run.hotspots.count()
+
+
+@db_periodic_task(crontab(minute="*/10"))
+def index_backfill() -> int:
+    """Every 10 minutes: index cases registered without an index entry (e.g. imports)."""
+    return services.index_backfill()
+
+
+def follow_replies_sweep() -> int:
+    mains = (
+        DuplicateDecision.objects.filter(
+            kind=DuplicateDecision.Kind.MERGED, reply_followed_at__isnull=True, other__reply__status=CaseReply.Status.ISSUED
+        )
+        .values_list("other_id", flat=True)
+        .distinct()
+    )
+    n = 0
+    for main in Case.objects.filter(pk__in=list(mains), state__in=[State.REPLIED, State.CLOSED]):
+        n += services.follow_main_reply(main=main)
+    return n
+
+
+@db_periodic_task(crontab(minute="20"))
+def follow_replies() -> int:
+    """Hourly: issue a main case's reply on merged duplicates the after-commit hook missed."""
+    return follow_replies_sweep()
