@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
-from django.utils.module_loading import import_string
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
@@ -47,11 +45,17 @@ def sweep_progress() -> int:
 
 @db_task()
 def send_urgent_sms(phones: list[str], text: str) -> int:
-    """Send an urgent-report SMS through the configured gateway (settings.SMS_BACKEND, a dotted
-    path to ``callable(phones, text)``). Without a gateway nothing is sent."""
-    backend = getattr(settings, "SMS_BACKEND", "")
-    if not backend:
-        log.info("SMS not configured; %d urgent-report message(s) not sent", len(phones))
-        return 0
-    import_string(backend)(phones, text)
-    return len(phones)
+    """Send an urgent-report SMS through the SMS backend the outbox uses (settings.SMS_BACKEND:
+    a file per message by default, an HTTP gateway when SMS_GATEWAY_URL is set). A phone the
+    gateway refuses is skipped; the in-app notification has already gone out."""
+    from outbox.backends import SmsError, get_sms_backend
+
+    backend = get_sms_backend()
+    sent = 0
+    for phone in phones:
+        try:
+            backend.send(phone, text)
+            sent += 1
+        except SmsError:
+            log.warning("an urgent-report SMS was not accepted by the gateway")
+    return sent

@@ -179,8 +179,6 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Dotted path of a callable(path) that raises ValidationError for an infected file (e.g. a clamd client).
 FILE_SCANNER = env_str("FILE_SCANNER", "") or ""
-# Dotted path of a callable(phones, text) that sends an SMS (urgent incident reports); empty: no SMS.
-SMS_BACKEND = env_str("SMS_BACKEND", "") or ""
 
 EMAIL_HOST = env_str("EMAIL_HOST", "") or ""
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)

@@ -92,23 +92,17 @@ def test_it_files_through_the_pages(district: District, client_for) -> None:
     assert response.status_code == 302 and report.follow_ups.count() == 1
 
 
-SENT: list[tuple[list[str], str]] = []
+def test_it_sends_an_sms_after_commit_through_the_sms_backend(district: District, settings, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+    from outbox import backends
 
-
-def fake_sms(phones: list[str], text: str) -> None:
-    SENT.append((phones, text))
-
-
-def test_it_sends_an_sms_after_commit_when_a_gateway_is_configured(district: District, settings, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
-    settings.SMS_BACKEND = "duty.tests.test_urgent.fake_sms"
+    settings.SMS_BACKEND = "outbox.backends.LocmemSmsBackend"
     district.duty.phone = "13900001111"
     district.duty.save(update_fields=["phone"])
-    SENT.clear()
-    with django_capture_on_commit_callbacks(execute=True):
+    backends.sent.clear()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
         file(district)
-    assert SENT and SENT[0][0] == ["13900001111"] and "青山路一商铺发生火情" in SENT[0][1]
-    settings.SMS_BACKEND = ""
-    SENT.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        file(district)
-    assert SENT == []
+    assert backends.sent == []  # nothing before commit
+    for callback in callbacks:
+        callback()
+    assert [m.to for m in backends.sent] == ["13900001111"]
+    assert "青山路一商铺发生火情" in backends.sent[0].text
