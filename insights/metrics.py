@@ -14,10 +14,14 @@ assigned to. Categories are counted at their top level. Days are local
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from django.utils import timezone
+from django.conf import settings
+from django.db.models import Min
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -157,8 +161,14 @@ RATES: dict[int, RateInfo] = {
 }
 
 
+@functools.lru_cache(maxsize=4)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
 def local_date(moment: dt.datetime) -> dt.date:
-    return timezone.localtime(moment).date()
+    """The date of a moment in the district's time zone (settings.TIME_ZONE)."""
+    return moment.astimezone(_zone(settings.TIME_ZONE)).date()
 
 
 def in_time(done: dt.datetime | None, clock: CaseClock) -> bool:
@@ -309,45 +319,40 @@ def case_rows(case: Case, facts: CaseFacts, *, root_id: int, category_top_id: in
     return rows
 
 
-def load_facts_bulk(cases: list[Case]) -> dict[int, CaseFacts]:
-    """``load_facts`` for a batch of cases in a fixed number of queries (rebuilds, the generator)."""
-    ids = [c.pk for c in cases]
+def load_facts_bulk(cases: list[Any]) -> dict[int, CaseFacts]:
+    """``load_facts`` for a batch of cases in a fixed number of queries (rebuilds, the
+    generator). Related rows are read as named tuples with the attributes ``case_rows``
+    uses, which is several times faster than model instances."""
+    ids = [c.id for c in cases]
     by_case: dict[int, CaseFacts] = {i: CaseFacts([], None, [], False, [], None) for i in ids}
-    for clock in CaseClock.objects.filter(case_id__in=ids).order_by("started_at", "id"):
-        by_case[clock.case_id].clocks.append(clock)
-    for reply in CaseReply.objects.filter(case_id__in=ids):
-        by_case[reply.case_id].reply = reply
-    for fu in CaseFollowUp.objects.filter(case_id__in=ids).order_by("at", "id"):
-        by_case[fu.case_id].followups.append(fu)
+    clock_rows = CaseClock.objects.filter(case_id__in=ids).order_by("started_at", "id")
+    for clock in clock_rows.values_list("case_id", "kind", "started_at", "due_date", "due_at", "stopped_at", named=True):
+        by_case[clock.case_id].clocks.append(clock)  # type: ignore[arg-type]
+    for reply in CaseReply.objects.filter(case_id__in=ids).values_list("case_id", "status", "outcome", "approved_at", named=True):
+        by_case[reply.case_id].reply = reply  # type: ignore[assignment]
+    for fu in (
+        CaseFollowUp.objects.filter(case_id__in=ids).order_by("at", "id").values_list("case_id", "resolved", "satisfaction", named=True)
+    ):
+        by_case[fu.case_id].followups.append(fu)  # type: ignore[arg-type]
     for cid in CaseMeeting.objects.filter(case_id__in=ids).values_list("case_id", flat=True).distinct():
         by_case[cid].has_meeting = True
-    for a in CaseAssignment.objects.filter(case_id__in=ids, status__in=[CaseAssignment.Status.PENDING, CaseAssignment.Status.RECEIVED]):
-        by_case[a.case_id].assignments.append(a)
+    assigned = CaseAssignment.objects.filter(case_id__in=ids, status__in=[CaseAssignment.Status.PENDING, CaseAssignment.Status.RECEIVED])
+    for a in assigned.values_list("case_id", "unit_id", "assigned_at", named=True):
+        by_case[a.case_id].assignments.append(a)  # type: ignore[arg-type]
     with_contact = [cid for cid, f in by_case.items() if any(c.kind == ClockKind.CONTACT for c in f.clocks)]
     if with_contact:
-        from django.db.models import Min
-
-        for cid, first in (
-            CaseEvent.objects.filter(case_id__in=with_contact, kind__in=CONTACT_EVENTS)
-            .values("case_id")
-            .annotate(first=Min("at"))
-            .values_list("case_id", "first")
-        ):
+        contacts = CaseEvent.objects.filter(case_id__in=with_contact, kind__in=CONTACT_EVENTS).values("case_id").annotate(first=Min("at"))
+        for cid, first in contacts.values_list("case_id", "first"):
             by_case[cid].contacted_at = first
+    reply_states = (State.REPLY_PENDING, State.REPLY_APPROVED, State.REPLIED, State.CLOSED, State.WITHDRAWN)
     for case in cases:
-        facts = by_case[case.pk]
+        facts = by_case[case.id]
         if case.anonymous or not case.replied_at:
             facts.has_meeting = False
         if not case.replied_at:
             facts.followups = []
         if not case.assigned_at:
             facts.assignments = []
-        if facts.reply is not None and case.state not in (
-            State.REPLY_PENDING,
-            State.REPLY_APPROVED,
-            State.REPLIED,
-            State.CLOSED,
-            State.WITHDRAWN,
-        ):
+        if facts.reply is not None and case.state not in reply_states:
             facts.reply = None
     return by_case

@@ -59,6 +59,8 @@ class Scope:
     unit_ids: list[int] | None
     units: dict[int, Unit]  # every unit of the subtree, by id
     category: Category | None = None
+    #: Query results shared by the parts of one page (one query feeds totals, ranking and categories).
+    cache: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     @property
     def is_district(self) -> bool:
@@ -149,8 +151,38 @@ def rollup_rows(scope: Scope, period: Period) -> QuerySet[Rollup]:
     return Rollup.objects.filter(period_q(period)).filter(scope.rollup_q()).filter(scope.category_q()).order_by()
 
 
+def unit_category_sums(scope: Scope, period: Period) -> dict[tuple[int, int], dict[str, int]]:
+    """The counters of the period per (unit, category): one query that feeds the totals, the
+    ranking and the categories of a page."""
+    key = ("unit_category", period)
+    if key not in scope.cache:
+        rows = rollup_rows(scope, period).values("unit_id", "category_id").annotate(**_sums())
+        scope.cache[key] = {(r["unit_id"], r["category_id"]): _clean(r) for r in rows}
+    return scope.cache[key]
+
+
 def totals(scope: Scope, period: Period) -> dict[str, int]:
-    return _clean(rollup_rows(scope, period).aggregate(**_sums()))
+    out = _zero()
+    for sums in unit_category_sums(scope, period).values():
+        for c in COLUMNS:
+            out[c] += sums[c]
+    return out
+
+
+def per_unit(scope: Scope, period: Period) -> dict[int, dict[str, int]]:
+    out: dict[int, dict[str, int]] = defaultdict(_zero)
+    for (unit_id, _cat), sums in unit_category_sums(scope, period).items():
+        acc = out[unit_id]
+        for c in COLUMNS:
+            acc[c] += sums[c]
+    return dict(out)
+
+
+def top_categories(scope: Scope) -> list[Category]:
+    """The top-level categories (one query per page)."""
+    if "top_categories" not in scope.cache:
+        scope.cache["top_categories"] = list(Category.objects.filter(level=1).order_by("sort_order", "code"))
+    return scope.cache["top_categories"]
 
 
 # ---------------------------------------------------------------------------
@@ -250,11 +282,21 @@ def figures(sums: dict[str, int], config: Config, codes: list[str] | None = None
 # ---------------------------------------------------------------------------
 
 
+def _state_rows(scope: Scope) -> list[tuple[int, str, int]]:
+    """(unit, state, cases) now; one query per page."""
+    if "states" not in scope.cache:
+        qs = StateCount.objects.filter(scope.rollup_q()).filter(scope.category_q()).exclude(n=0).order_by()
+        scope.cache["states"] = [
+            (u, st, int(n or 0))
+            for u, st, n in qs.values("unit_id", "state").annotate(total=Sum("n")).values_list("unit_id", "state", "total")
+        ]
+    return scope.cache["states"]
+
+
 def state_counts(scope: Scope) -> dict[str, int]:
-    qs = StateCount.objects.filter(scope.rollup_q()).filter(scope.category_q())
     out: dict[str, int] = defaultdict(int)
-    for state, n in qs.values("state").annotate(total=Sum("n")).values_list("state", "total"):
-        out[state] += int(n or 0)
+    for _unit, state, n in _state_rows(scope):
+        out[state] += n
     return {k: v for k, v in out.items() if v}
 
 
@@ -271,15 +313,20 @@ def _overdue_qs(scope: Scope) -> QuerySet[Case]:
 
 
 def overdue_count(scope: Scope) -> int:
-    return _overdue_qs(scope).count()
+    return sum(overdue_by_unit(scope).values())
 
 
 def overdue_by_unit(scope: Scope) -> dict[int, int]:
-    root_id = _root_id(scope)
-    out: dict[int, int] = defaultdict(int)
-    for unit_id, n in _overdue_qs(scope).order_by().values("current_unit_id").annotate(n=Count("id")).values_list("current_unit_id", "n"):
-        out[unit_id or root_id] += n
-    return dict(out)
+    """Overdue open cases now per handling unit (the district's for cases without one)."""
+    if "overdue" not in scope.cache:
+        root_id = _root_id(scope)
+        out: dict[int, int] = defaultdict(int)
+        for unit_id, n in (
+            _overdue_qs(scope).order_by().values("current_unit_id").annotate(n=Count("id")).values_list("current_unit_id", "n")
+        ):
+            out[unit_id or root_id] += n
+        scope.cache["overdue"] = dict(out)
+    return scope.cache["overdue"]
 
 
 def _root_id(scope: Scope) -> int:
@@ -333,21 +380,17 @@ def ranking(scope: Scope, period: Period, config: Config | None = None, sort: st
     """One row per ranked unit (with its subtree), plus the base unit's own cases, with every
     rate, the open and overdue counts. Sorted by ``sort`` (a rate code, worst first) or by unit order."""
     config = config or load_config()
-    per_unit = {r["unit_id"]: _clean(r) for r in rollup_rows(scope, period).values("unit_id").annotate(**_sums())}
+    sums_per_unit = per_unit(scope, period)
     open_per_unit: dict[int, int] = defaultdict(int)
-    for unit_id, _state, n in (
-        StateCount.objects.filter(scope.rollup_q())
-        .filter(scope.category_q())
-        .filter(state__in=list(OPEN_STATES))
-        .values_list("unit_id", "state", "n")
-    ):
-        open_per_unit[unit_id] += n
+    for unit_id, state, n in _state_rows(scope):
+        if state in OPEN_STATES:
+            open_per_unit[unit_id] += n
     overdue = overdue_by_unit(scope)
     owner = _child_of_base(scope)
     grouped: dict[int, dict[str, int]] = defaultdict(_zero)
     opened: dict[int, int] = defaultdict(int)
     late: dict[int, int] = defaultdict(int)
-    for unit_id, sums in per_unit.items():
+    for unit_id, sums in sums_per_unit.items():
         target = owner.get(unit_id)
         if target is None:
             continue
@@ -447,25 +490,17 @@ def trend(scope: Scope, period: Period) -> tuple[str, list[TrendPoint]]:
 
 def categories(scope: Scope, period: Period) -> list[dict[str, Any]]:
     """New cases per top-level category (largest first)."""
-    rows = (
-        Rollup.objects.filter(period_q(period))
-        .filter(scope.rollup_q())
-        .order_by()
-        .values("category_id")
-        .annotate(received=Sum("received"), replied=Sum("replied"))
-    )
-    names = {c.pk: c.display_name for c in Category.objects.filter(level=1)}
+    by_cat: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for (_unit, cat), sums in unit_category_sums(scope, period).items():
+        by_cat[cat][0] += sums["received"]
+        by_cat[cat][1] += sums["replied"]
+    names = {c.pk: c.display_name for c in top_categories(scope)}
     out = [
-        {
-            "id": r["category_id"],
-            "name": names.get(r["category_id"], pgettext("insights", "Uncategorised")),
-            "received": int(r["received"] or 0),
-            "replied": int(r["replied"] or 0),
-        }
-        for r in rows
-        if r["received"]
+        {"id": cat, "name": names.get(cat, pgettext("insights", "Uncategorised")), "received": received, "replied": replied}
+        for cat, (received, replied) in by_cat.items()
+        if received
     ]
-    return sorted(out, key=lambda r: -r["received"])
+    return sorted(out, key=lambda r: (-r["received"], r["id"]))
 
 
 def town_places() -> dict[int, tuple[float, float]]:
@@ -490,7 +525,10 @@ def town_counts(scope: Scope, period: Period) -> list[dict[str, Any]]:
     """New cases per town/street in the period, with a position for the map when known."""
     rows = TownRollup.objects.filter(period_q(period)).filter(scope.rollup_q()).order_by().values("town_id").annotate(n=Sum("received"))
     counts = {r["town_id"]: int(r["n"] or 0) for r in rows}
-    towns = {u.pk: u for u in Unit.objects.filter(kind=UnitKind.TOWN).order_by("sort_order", "id")}
+    if scope.is_district:
+        towns = {u.pk: u for u in sorted((u for u in scope.units.values() if u.kind == UnitKind.TOWN), key=lambda u: (u.sort_order, u.pk))}
+    else:
+        towns = {u.pk: u for u in Unit.objects.filter(kind=UnitKind.TOWN).order_by("sort_order", "id")}
     places = town_places()
     out = []
     for town_id, unit in towns.items():

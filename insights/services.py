@@ -323,15 +323,15 @@ def rollups_rebuild(*, actor: User | None, batch_size: int = 2000, progress: Cal
     tops = metrics.category_top_map()
     last_id = 0
     while True:
-        batch = list(Case.objects.filter(pk__gt=last_id).order_by("pk").only(*CASE_FIELDS)[:batch_size])
+        batch = list(Case.objects.filter(pk__gt=last_id).order_by("pk").values_list(*CASE_FIELDS, named=True)[:batch_size])
         if not batch:
             break
-        last_id = batch[-1].pk
+        last_id = batch[-1].id
         facts = metrics.load_facts_bulk(batch)
         rows: list[tuple[Any, ...]] = []
         for case in batch:
-            for r in metrics.case_rows(case, facts[case.pk], root_id=root, category_top_id=tops.get(case.category_id or 0, 0)):
-                rows.append((case.pk, *r))
+            for r in metrics.case_rows(case, facts[case.id], root_id=root, category_top_id=tops.get(case.category_id or 0, 0)):  # type: ignore[arg-type]
+                rows.append((case.id, *r))
         _copy_metric_rows(rows)
         result.cases += len(batch)
         result.rows += len(rows)

@@ -90,7 +90,11 @@ def _unit_choices(request: HttpRequest, scope: selectors.Scope) -> list[Unit]:
     root = scope_root(request.user)  # type: ignore[arg-type]
     if root is None:
         return []
-    units = [root] + sorted((u for u in Unit.objects.filter(parent=root)), key=lambda u: (u.kind, u.sort_order, u.pk))
+    if root.pk in scope.units:  # the scope's units already hold the root's children
+        children = [u for u in scope.units.values() if u.parent_id == root.pk]
+    else:
+        children = list(Unit.objects.filter(parent=root))
+    units = [root] + sorted(children, key=lambda u: (u.kind, u.sort_order, u.pk))
     if scope.base not in units:
         units.append(scope.base)
     return units
@@ -118,7 +122,7 @@ def _dashboard_context(request: HttpRequest, unit_id: int | str | None = None) -
     config = selectors.load_config()
     sums = selectors.totals(scope, period)
     states = selectors.state_counts(scope)
-    open_now = sum(n for s, n in states.items() if s in {x for x in selectors.open_states_order()})
+    open_now = sum(n for s, n in states.items() if s in set(selectors.open_states_order()))
     overdue_now = selectors.overdue_count(scope)
     figs = selectors.figures(sums, config)
     granularity, points = selectors.trend(scope, period)
@@ -180,7 +184,7 @@ def _dashboard_context(request: HttpRequest, unit_id: int | str | None = None) -
         "empty": empty,
         "chart": chart,
         "unit_choices": _unit_choices(request, scope),
-        "category_choices": list(Category.objects.filter(level=1, is_active=True).order_by("sort_order", "code")),
+        "category_choices": [c for c in selectors.top_categories(scope) if c.is_active],
         "config": config,
         "shown_codes": config.shown_codes(),
         "can_settings": request.user.has_role(Role.ADMIN),  # type: ignore[union-attr]
