@@ -42,6 +42,7 @@ from insights.periods import Period
 
 COLUMNS = rollup_columns()
 TREND_DAILY_MAX_DAYS = 62
+TREND_COLUMNS = ["received", "replied", "ontime_close_d", "ontime_close_n", "satisfaction_d", "satisfaction_n", "satisfaction_b"]
 
 
 # ---------------------------------------------------------------------------
@@ -227,6 +228,7 @@ class Figure:
 class Config:
     count_basic: bool
     definitions: dict[str, RateDefinition]
+    texts: dict[Any, tuple[str, str, str, str]] = field(default_factory=dict, repr=False)
 
     def shown_codes(self) -> list[str]:
         codes = [STEM[m] for m in RATE_METRICS]
@@ -248,29 +250,39 @@ def rate_numerator(code: str, sums: dict[str, int], config: Config) -> int:
     return n
 
 
-def figures(sums: dict[str, int], config: Config, codes: list[str] | None = None) -> list[Figure]:
-    out = []
-    for code in codes if codes is not None else config.shown_codes():
-        metric = CODE_TO_METRIC[code]
-        info = RATES[metric]
-        definition = config.definitions.get(code)
+def _texts(config: Config, code: str) -> tuple[str, str, str, str]:
+    """(label, numerator text, denominator text, day basis) of a rate, translated once per
+    page and language (a ranking shows them for every unit)."""
+    from django.utils.translation import get_language
+
+    key = (code, get_language(), config.count_basic)
+    found = config.texts.get(key)
+    if found is None:
+        info = RATES[CODE_TO_METRIC[code]]
         num_text = str(info.numerator)
         if code == "satisfaction":
             num_text = (
-                _("rated “satisfied” or “basically satisfied”")
-                if config.count_basic
-                else _("rated “satisfied” (“basically satisfied” not counted)")
+                _("rated “satisfied” or “basically satisfied”") if config.count_basic else _("rated “satisfied” (“basically satisfied” not counted)")
             )
+        found = config.texts[key] = (str(info.short), num_text, str(info.denominator), str(info.day))
+    return found
+
+
+def figures(sums: dict[str, int], config: Config, codes: list[str] | None = None) -> list[Figure]:
+    out = []
+    for code in codes if codes is not None else config.shown_codes():
+        definition = config.definitions.get(code)
+        label, num_text, den_text, basis = _texts(config, code)
         out.append(
             Figure(
                 code=code,
-                label=str(info.short),
+                label=label,
                 numerator=rate_numerator(code, sums, config),
                 denominator=sums.get(f"{code}_d", 0),
                 target=definition.target if definition is not None else None,
                 formula_num=num_text,
-                formula_den=str(info.denominator),
-                day_basis=str(info.day),
+                formula_den=den_text,
+                day_basis=basis,
                 note=definition.note if definition is not None else "",
             )
         )
@@ -461,15 +473,17 @@ class TrendPoint:
 
 
 def trend(scope: Scope, period: Period) -> tuple[str, list[TrendPoint]]:
-    """Per day (periods up to two months) or per month: the counters of each bucket."""
+    """Per day (periods up to two months) or per month: the counters the trend chart and the
+    export show (new cases, replies, on-time closure, satisfaction) for each bucket."""
     base = Rollup.objects.filter(scope.rollup_q()).filter(scope.category_q()).order_by()
+    sums = {c: Sum(c) for c in TREND_COLUMNS}
     if period.days <= TREND_DAILY_MAX_DAYS:
         points = {}
         day = period.start
         while day <= period.end:
             points[day] = TrendPoint(label=day.strftime("%m-%d"), start=day, end=day)
             day += dt.timedelta(days=1)
-        for row in base.filter(grain=Grain.DAY, day__gte=period.start, day__lte=period.end).values("day").annotate(**_sums()):
+        for row in base.filter(grain=Grain.DAY, day__gte=period.start, day__lte=period.end).values("day").annotate(**sums):
             points[row["day"]].sums = _clean(row)
         return "day", list(points.values())
     months: dict[dt.date, TrendPoint] = {}
@@ -478,13 +492,12 @@ def trend(scope: Scope, period: Period) -> tuple[str, list[TrendPoint]]:
         end = min(_first_of_next_month(m) - dt.timedelta(days=1), period.end)
         months[m] = TrendPoint(label=m.strftime("%Y-%m"), start=max(m, period.start), end=end)
         m = _first_of_next_month(m)
-    for row in base.filter(period_q(period)).values("grain", "day").annotate(**_sums()):
+    for row in base.filter(period_q(period)).values("grain", "day").annotate(**sums):
         bucket = months.get(row["day"].replace(day=1))
         if bucket is None:
             continue
-        clean = _clean(row)
-        for c in COLUMNS:
-            bucket.sums[c] += clean[c]
+        for c in TREND_COLUMNS:
+            bucket.sums[c] += int(row[c] or 0)
     return "month", list(months.values())
 
 

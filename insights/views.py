@@ -27,6 +27,7 @@ from insights.forms import InsightsSettingsForm, RateTargetForm, TownPlaceForm
 from insights.metrics import RATES
 from insights.models import CODE_TO_METRIC, STEM, DailyBrief, LedgerExport, Metric, TownPlace
 from insights.periods import KIND_LABELS, KINDS, Period, parse_period, period_of
+from insights.render import ranking_body
 
 BRIEFS_PER_PAGE = 30
 
@@ -236,6 +237,12 @@ def ranking(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "figures": figs,
         "sort": sort,
+        "rows_html": ranking_body(
+            rows,
+            drill_prefix=reverse("insights:drill", args=["received", "all"]).replace("received/all/", ""),
+            overview_url=reverse("insights:overview"),
+            empty_text=_("No units in this scope."),
+        ),
         "unit_choices": _unit_choices(request, scope),
         "category_choices": list(Category.objects.filter(level=1, is_active=True).order_by("sort_order", "code")),
         "empty": not any(any(r.sums.values()) for r in rows),
