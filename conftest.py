@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
+
+# Property tests measure behaviour, not speed: no per-example deadline (CI machines are shared).
+hypothesis_settings.register_profile("minsheng", deadline=None)
+hypothesis_settings.load_profile("minsheng")
 
 from accounts.testing import District, make_district
 

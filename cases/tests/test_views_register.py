@@ -56,8 +56,8 @@ def test_it_offers_the_registration_page_to_intake_only(d: District, client_for:
     html = page.content.decode()
     assert page.status_code == 200
     assert 'autofocus' in html and 'id="id_title"' in html
-    # the hook for the triage module, posting to this module's rules by default
-    assert re.search(r'id="triage-suggestions" data-suggest-url="/cases/suggest/"', html)
+    # the hook for suggestions: the triage module's endpoint when installed, else this module's rules
+    assert re.search(r'id="triage-suggestions" data-suggest-url="/(triage|cases)/suggest/"', html)
     for persona in ("officer", "head", "leader", "supervisor", "followup", "duty"):
         assert client_for(persona).get("/cases/new/").status_code == 403
         assert client_for(persona).post("/cases/new/", form_data(d)).status_code == 403
