@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "open311",
     "outbox",
     "insights",
+    "ops",
 ]
 
 MIDDLEWARE = [
@@ -130,6 +131,16 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Behind nginx with TLS (docs/operations.md): trust its X-Forwarded-Proto, redirect to HTTPS, send HSTS.
+# All off by default (the loopback demo speaks plain HTTP).
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 REQUIRE_ADMIN_2FA = env_bool("REQUIRE_ADMIN_2FA", False)
 
 # django-axes: lock an account+IP after AXES_FAILURE_LIMIT failures for AXES_COOLOFF_MINUTES.
@@ -276,3 +287,7 @@ PORTAL_WRONG_CODES = env_int("PORTAL_WRONG_CODES", 5, minimum=1)
 PORTAL_WRONG_CODE_DELAY_MINUTES = env_int("PORTAL_WRONG_CODE_DELAY_MINUTES", 15, minimum=1)
 # Where the portal's map opens when no pin is set: "latitude,longitude".
 MAP_CENTER = env_list("MAP_CENTER", ["30.2741", "120.1551"])
+
+# Personal data of finished cases (complainants' names, phones, ID numbers, addresses, contact
+# data) is anonymised this many years after closure; the case and its figures stay. 0 = never.
+RETENTION_PERSONAL_DATA_YEARS = env_int("RETENTION_PERSONAL_DATA_YEARS", 5, minimum=0, maximum=100)
