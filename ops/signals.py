@@ -1,10 +1,11 @@
-"""Sign-ins and failed sign-ins go to the audit log (never the password)."""
+"""Failed sign-ins go to the audit log with the username tried and the client IP, never the
+password. (Successful sign-ins are audited by accounts.views.login_view as ``user.login``.)"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.contrib.auth.signals import user_login_failed
 from django.db import transaction
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -44,12 +45,3 @@ def audit_login_failed(sender: Any, credentials: dict[str, Any], request: HttpRe
             object_label=username,
             after={"username": username, "ip": ip},
         )
-
-
-@receiver(user_logged_in, dispatch_uid="ops.audit_logged_in")
-def audit_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    if request is None or not request.META.get("REMOTE_ADDR"):
-        return  # force_login in tests and scripts: not a sign-in through a door
-    ip = _ip(request)
-    with client_ip(ip), transaction.atomic():
-        audit_record(actor=user, action="auth.login", obj=user, after={"username": user.get_username(), "ip": ip})
