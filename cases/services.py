@@ -219,8 +219,12 @@ def _deny(message: str) -> PermissionDenied:
     return PermissionDenied(message)
 
 
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _clean_text(value: str | None, field: str, label: str, *, required: bool = True, limit: int = TEXT_MAX) -> str:
-    value = (value or "").strip()
+    # Control characters (NUL above all: PostgreSQL refuses it in text) never reach the database.
+    value = _CONTROL_CHARS.sub("", value or "").strip()
     if required and not value:
         raise ValidationError({field: _("%(label)s is required.") % {"label": label}})
     if len(value) > limit:
