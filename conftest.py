@@ -10,7 +10,7 @@ from hypothesis import settings as hypothesis_settings
 hypothesis_settings.register_profile("minsheng", deadline=None)
 hypothesis_settings.load_profile("minsheng")
 
-from accounts.testing import District, make_district
+from accounts.testing import District, make_district  # noqa: E402
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
