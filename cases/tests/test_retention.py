@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.apps import apps
 from django.core.management import call_command
+from django.db import connection
 
 from accounts.testing import District
 from audit.models import AuditEntry
@@ -75,6 +76,9 @@ def test_it_anonymises_old_finished_cases_and_keeps_the_figures(cases_made: dict
     assert Complainant.objects.get(case=cases_made["old_open"]).phone == "13600003333"
     assert fresh(cases_made["old"]).title == cases_made["old"].title
     assert snapshot() == before
+    if connection.vendor == "postgresql":  # the rebuild truncates; fire the test transaction's deferred checks first
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     rollups_rebuild(actor=None)
     assert snapshot() == before, "figures rebuilt from the anonymised cases are the same"
     entry = AuditEntry.objects.filter(action="retention.anonymise").get()
