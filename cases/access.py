@@ -85,6 +85,8 @@ def get_case_for_user(user: User, number: str, write: bool = False) -> Case:
     """The case with this number if the user may see it, else Http404 (never 403: a user
     must not learn that a case outside their scope exists). With ``write=True`` a user who
     may see the case but take no action on it gets PermissionDenied."""
+    if "\x00" in number:  # never a case number; PostgreSQL refuses NUL in a query
+        raise Http404(_("No such case."))
     case = cases_for_user(user).select_related("category", "current_unit", "town", "accused_unit", "parent_case").filter(number=number).first()
     if case is None:
         raise Http404(_("No such case."))

@@ -113,6 +113,8 @@ def can_import(user: User) -> bool:
 def get_hazard_for_user(user: User, number: str, *, write: bool = False) -> Hazard:
     """The hazard with this number if the user may see it (404 otherwise); with ``write``
     a user who may see it but not change it gets PermissionDenied."""
+    if "\x00" in number:  # never a hazard number; PostgreSQL refuses NUL in a query
+        raise Http404
     hazard = (
         Hazard.objects.select_related("category", "town", "unit", "registered_by", "rectified_by", "verified_by", "closed_by", "campaign", "source_case")
         .filter(hazard_scope_q(user))

@@ -161,6 +161,8 @@ def test_it_answers_bad_rest_input_with_a_4xx_in_the_error_shape(d: District) ->
     assert Case.objects.filter(title="空字节").exists()
     assert c.get("/api/v1/cases?after=%00%ff&limit=-1").status_code < 500
     assert c.get("/api/v1/cases/%00%27%20OR%201=1").status_code == 404
+    for url in ("/cases/%00x/", "/api/v1/hazards/%00x", "/hazards/%00x/", "/portal/case/%00x/"):
+        assert c.get(url).status_code == 404, url
 
 
 # ----------------------------------------------------------------- Open311
