@@ -140,7 +140,8 @@ def similar_replies(*, user: User, case: Case, k: int = 5) -> list[SimilarReply]
     """The closed or replied cases most similar to ``case`` (among those the user may see,
     in the same level-1 category when the case has one), with their issued replies."""
     from cases.access import cases_for_user
-    from triage.services import _ensure_fingerprint, _idf, keyword_similarity, keyword_vector
+    from lib.triage.replies import keyword_similarity, keyword_vector
+    from triage.services import _ensure_fingerprint, _idf
 
     fp = _ensure_fingerprint(case)
     sig = dedup.signature_from_bytes(bytes(fp.signature))

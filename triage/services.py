@@ -50,7 +50,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import math
 import time
 from collections import Counter
 from collections.abc import Iterable
@@ -70,6 +69,7 @@ from cases.selectors import suggest_unit
 from lib.triage import dedup
 from lib.triage.hotspots import Item, find_hotspots
 from lib.triage.model import MODEL_KIND, Params, RoutingModel
+from lib.triage.replies import KEYWORDS_STORED, keyword_similarity, keyword_vector, word_counts
 from lib.triage.store import ModelFileError, save
 from lib.triage.text import is_meaningful, normalise, words
 from notifications.models import Notification
@@ -87,15 +87,13 @@ TRAIN_MAX = 50_000
 TRAIN_FOLDS = 3
 ACTIVATE_TOLERANCE = 0.02
 #: model suggestions below this confidence are not shown
-MIN_MODEL_CONFIDENCE = 0.05
+MIN_MODEL_CONFIDENCE = 0.01
 #: the top suggestion below this confidence is flagged as uncertain
 LOW_CONFIDENCE = 0.4
 RULE_CONFIDENCE = 1.0
 #: shown for a match of a category's own keywords (no calibrated probability behind it)
 KEYWORD_CONFIDENCE = 0.5
 PENDING_WINDOW = dt.timedelta(hours=2)
-KEYWORDS_STORED = 40
-KEYWORDS_COMPARED = 20
 DUPLICATE_THRESHOLD = 0.3
 SAME_PERSON_THRESHOLD = 0.2
 DUPLICATE_WINDOW = dt.timedelta(days=180)
@@ -191,16 +189,13 @@ def _warn_model_unusable(version: ClassifierVersion, error: str) -> None:
                 body=_("The model file is missing or corrupt (%(error)s). Retrain or roll back on the routing models page.")
                 % {"error": error[:200]},
                 url="/triage/models/",
-                level=Notification.Level.WARNING,
+                level=Notification.Level.ESCALATION,
                 dedupe_key=f"triage:model-unusable:{version.pk}:{day}",
             )
         except Exception:  # a warning must never break a suggestion
             log.exception("could not warn administrators about the triage model")
 
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(send)
-    else:
-        send()
+    send()
 
 
 def suggest(
@@ -253,7 +248,7 @@ def suggest(
     add_rule_hits(True)
     inactive_only = False
     if loaded.model is not None and len(items) < TOP_K:
-        preds = loaded.model.top(text, k=min(len(loaded.model.labels), TOP_K + 5))
+        preds, explained = loaded.model.suggest(text, k=min(len(loaded.model.labels), TOP_K + 5), explain=4)
         ids = [int(p.label) for p in preds if p.label.isdigit()]
         cats = {
             c.pk: c
@@ -272,7 +267,7 @@ def suggest(
                 continue
             if cat.pk in seen or p.confidence < MIN_MODEL_CONFIDENCE:
                 continue
-            terms = [t for t, _w in loaded.model.explain(text, p.label, n=4)]
+            terms = [t for t, _w in explained.get(p.label, [])]
             reason = (
                 _("Model v%(n)s: the words “%(terms)s” weighed most")
                 % {"n": loaded.version.number if loaded.version else "?", "terms": "、".join(terms)}
@@ -582,22 +577,23 @@ def classifier_rollback(*, actor: User | None) -> ClassifierVersion:
 # ---------------------------------------------------------------------------
 
 
-def _word_counts(norm: str) -> dict[str, int]:
-    counts = Counter(w for w in words(norm[:3000]) if not w.isdigit())
-    top = sorted(counts.items(), key=lambda kv: (-kv[1] * len(kv[0]), kv[0]))[:KEYWORDS_STORED]
-    return dict(top)
+def _place_words(address: str, town: Unit | None) -> frozenset[str]:
+    """Words of the case's own address and town: the candidate search matches the place
+    already, so they do not count again as "similar wording"."""
+    text = normalise(address or "", town.name if town is not None else "")
+    return frozenset(words(text)) if text else frozenset()
 
 
-def fingerprint_of(title: str, content: str) -> tuple[bytes, dict[str, int], list[int]]:
-    norm = normalise(title, content)
+def fingerprint_of(title: str, content: str, address: str = "", town: Unit | None = None) -> tuple[bytes, dict[str, int], list[int]]:
+    norm = normalise(title, content, limit=3000)
     sig = dedup.signature(norm)
-    return dedup.signature_bytes(sig), _word_counts(norm), dedup.band_keys(sig)
+    return dedup.signature_bytes(sig), word_counts(norm, KEYWORDS_STORED, exclude=_place_words(address, town)), dedup.band_keys(sig)
 
 
 @transaction.atomic
 def case_index(*, case: Case) -> CaseFingerprint:
     """(Re)compute a case's entry in the duplicate index. Index maintenance: no audit row."""
-    sig, counts, keys = fingerprint_of(case.title, case.content)
+    sig, counts, keys = fingerprint_of(case.title, case.content, case.address, case.town)
     fp, _created = CaseFingerprint.objects.update_or_create(
         case=case,
         defaults={
@@ -624,7 +620,7 @@ def index_backfill(*, batch: int = 2000) -> int:
     fps, keys = [], []
     now = timezone.now()
     for case in todo:
-        sig, counts, band = fingerprint_of(case.title, case.content)
+        sig, counts, band = fingerprint_of(case.title, case.content, case.address, case.town)
         fps.append(
             CaseFingerprint(
                 case=case,
@@ -645,29 +641,16 @@ def index_backfill(*, batch: int = 2000) -> int:
 
 
 def _idf() -> dict[str, float]:
+    """The word idf of the routing model in use (the district's own history), or {}."""
     loaded = runtime.load_active()
-    if loaded.model is not None and loaded.model.word_vec is not None:
-        cached = getattr(loaded.model, "_word_idf", None)
-        if cached is None:
-            vec = loaded.model.word_vec
-            cached = {w: float(vec.idf_[i]) for w, i in vec.vocabulary_.items() if " " not in w}
-            loaded.model._word_idf = cached  # type: ignore[attr-defined]
-        return cached
-    return {}
-
-
-def keyword_vector(counts: dict[str, int], idf: dict[str, float], k: int = KEYWORDS_COMPARED) -> dict[str, float]:
-    default = max(idf.values()) if idf else 1.0
-    weights = {w: (1.0 + math.log(n)) * idf.get(w, default) * (1.0 if idf else math.sqrt(len(w))) for w, n in counts.items()}
-    top = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
-    norm = math.sqrt(sum(v * v for _w, v in top)) or 1.0
-    return {w: v / norm for w, v in top}
-
-
-def keyword_similarity(a: dict[str, float], b: dict[str, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(v * b[w] for w, v in a.items() if w in b)
+    if loaded.model is None or loaded.model.featurizer is None:
+        return {}
+    feat = loaded.model.featurizer
+    cached = getattr(feat, "_word_idf", None)
+    if cached is None:
+        cached = feat.word_idf_map()
+        feat._word_idf = cached  # type: ignore[attr-defined]
+    return cached
 
 
 @dataclass
@@ -963,7 +946,7 @@ def hotspots_compute(*, end: dt.date | None = None, days: int = 7, max_cases: in
     for cid, title, content, received, town_id, cat_id in rows:
         l1 = _level1(cats.get(cat_id) if cat_id else None, cats)
         items.append(Item(cid, normalise(title, content[:600]), title, received, str(town_id or ""), str(l1.pk) if l1 else ""))
-    found = find_hotspots(items, start=at(start), end=at(end), previous_start=at(prev), min_size=3, top=20)
+    found = find_hotspots(items, start=at(start), end=at(end), previous_start=at(prev), min_size=3, top=20, idf=_idf() or None)
     return _hotspots_store(start=start, end=end, found=found, considered=len(rows), towns=towns, cats=cats, notify_leaders=notify_leaders)
 
 

@@ -220,7 +220,8 @@ def hotspot_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     hotspot = selectors.get_hotspot_for_user(user, pk)
     cases = list(selectors.hotspot_case_list(user, hotspot)[:200])
-    open_cases = [c for c in cases if c.state in OPEN_STATES]
+    # a central assignment takes open cases that already have a handling unit
+    open_cases = [c for c in cases if c.state in OPEN_STATES and c.current_unit_id]
     form = BatchForm(request.POST or None, initial={"deadline": timezone.localdate() + dt.timedelta(days=15)})
     can_batch = _can_batch(user) and bool(open_cases)
     if request.method == "POST":

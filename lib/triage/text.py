@@ -25,7 +25,7 @@ CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RE = re.compile(f"[{CJK}]")
 _LATIN_RE = re.compile(r"[a-zA-Z]")
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
-_EMAIL_RE = re.compile(r"\S+@\S+\.\w+")
+_EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+")
 _MASK_RE = re.compile(r"\[USER\]", re.IGNORECASE)
 _DROP_RE = re.compile(f"[^{CJK}a-z0-9]+")
 _DIGITS_RE = re.compile(r"[0-9]+")
@@ -34,9 +34,12 @@ _jieba_lock = threading.Lock()
 _jieba_ready = False
 
 
-def normalise(*parts: str | None, fold_digits: bool = True) -> str:
-    """One string of CJK characters, Latin letters and digits, in order, without spaces."""
+def normalise(*parts: str | None, fold_digits: bool = True, limit: int | None = None) -> str:
+    """One string of CJK characters, Latin letters and digits, in order, without spaces
+    (at most ``limit`` characters: the text is cut before the work, not after)."""
     text = "\n".join(p for p in parts if p)
+    if limit is not None:
+        text = text[: 2 * limit]
     text = unicodedata.normalize("NFKC", text)
     text = _URL_RE.sub(" ", text)
     text = _EMAIL_RE.sub(" ", text)
@@ -44,7 +47,7 @@ def normalise(*parts: str | None, fold_digits: bool = True) -> str:
     text = _DROP_RE.sub("", text.lower())
     if fold_digits:
         text = _DIGITS_RE.sub("0", text)
-    return text
+    return text[:limit] if limit is not None else text
 
 
 def cjk_count(text: str) -> int:
