@@ -284,3 +284,25 @@ def test_it_shows_a_portal_case_only_with_its_query_code(world: World) -> None:
     r = wrong.post("/portal/track/", {"number": number, "code": "000000" if w.portal_code != "000000" else "111111"})
     assert r.status_code == 200
     assert wrong.get(f"/portal/case/{number}/").status_code == 404
+
+
+def test_it_ends_a_staff_session_after_the_idle_timeout(district: Any, settings: Any) -> None:
+    """A stolen or forgotten session dies after SESSION_TIMEOUT_MINUTES without use;
+    each request pushes the end further out."""
+    import datetime as dt
+
+    import time_machine
+
+    minutes = settings.SESSION_COOKIE_AGE // 60
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as traveller:
+        c = Client()
+        c.force_login(district.officer)
+        assert c.get("/cases/").status_code == 200
+        traveller.shift(dt.timedelta(minutes=minutes - 1))
+        assert c.get("/cases/").status_code == 200  # still in use: the end moves
+        traveller.shift(dt.timedelta(minutes=minutes - 1))
+        assert c.get("/cases/").status_code == 200
+        traveller.shift(dt.timedelta(minutes=minutes + 1))
+        r = c.get("/cases/")
+        assert r.status_code == 302 and r["Location"].startswith("/accounts/login/")
