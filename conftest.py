@@ -23,7 +23,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if (marker and marker.kwargs.get("transaction")) or "live_server" in fixtures or "transactional_db" in fixtures:
             kwargs = dict(marker.kwargs) if marker else {}
             kwargs.update(transaction=True, serialized_rollback=True)
-            item.add_marker(pytest.mark.django_db(**kwargs))
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)  # read first by pytest-django
 
 
 @pytest.fixture(autouse=True)
