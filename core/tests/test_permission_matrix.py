@@ -6,7 +6,6 @@ attachment id gives 404 (never 403, never the object)."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,7 +20,6 @@ from core.tests.matrix_world import MISSING, PERSONAS, World, build_world, clien
 
 pytestmark = pytest.mark.django_db
 
-TIMES: dict[str, float] = {}
 MISSING_UUID = "00000000-0000-4000-8000-000000000000"
 
 
@@ -180,9 +178,7 @@ def test_it_refuses_what_is_not_declared_for_every_persona(world: World) -> None
         if rule.query:
             url = f"{url}?{rule.query}"
         for persona in _personas_for(rule, name):
-            t0 = time.perf_counter()
             r = client_for(world, persona).get(url)
-            TIMES[name] = TIMES.get(name, 0) + time.perf_counter() - t0
             if r.status_code >= 500:
                 problems.append(f"{name} GET {url} as {persona}: {r.status_code}")
             elif persona in rule.allow:
@@ -194,10 +190,6 @@ def test_it_refuses_what_is_not_declared_for_every_persona(world: World) -> None
                 if not rule.allow and r.status_code in (403, 404):
                     continue
                 problems.append(f"{name} GET {url} as {persona}: {r.status_code}, expected a refusal")
-    import os
-
-    if os.environ.get("MATRIX_TIMES"):
-        print(sorted(TIMES.items(), key=lambda kv: -kv[1])[:25])
     assert not problems, "\n".join(problems)
 
 
