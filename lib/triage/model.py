@@ -26,6 +26,7 @@ from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precisio
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 from sklearn.svm import LinearSVC
 
+from lib.triage.replies import COMMON_WORDS
 from lib.triage.text import normalise, words
 
 MODEL_KIND = "char13+word12-nbsvm-softmax"
@@ -391,11 +392,14 @@ class RoutingModel:
         """The top ``k`` predictions and, for each, the ``explain`` terms that weighed most;
         the text is analysed once."""
         assert self.weights is not None and self.bias is not None
-        x = self._features([text])
+        chars, wordtexts = self._prepare([text])
+        assert self.featurizer is not None
+        x = self.featurizer.transform(chars, wordtexts, self.params)
         proba = _softmax(self._scores(x, self.weights, self.bias), self.temperature)[0]
         order = np.argsort(-proba, kind="stable")[:k]
         preds = [Prediction(self.labels[i], round(float(proba[i]), 4)) for i in order]
-        reasons = {p.label: self._explain_row(x.getrow(0), p.label, explain) for p in preds} if explain else {}
+        readable = set(wordtexts[0].split())
+        reasons = {p.label: self._explain_row(x.getrow(0), p.label, explain, readable) for p in preds} if explain else {}
         return preds, reasons
 
     def explain(self, text: str, label: str, n: int = 5) -> list[tuple[str, float]]:
@@ -403,9 +407,13 @@ class RoutingModel:
         longest first among overlapping ones; single characters are not shown."""
         if label not in self.labels or self.weights is None or self.featurizer is None:
             return []
-        return self._explain_row(self._features([text]).getrow(0), label, n)
+        chars, wordtexts = self._prepare([text])
+        return self._explain_row(self.featurizer.transform(chars, wordtexts, self.params).getrow(0), label, n, set(wordtexts[0].split()))
 
-    def _explain_row(self, row: sp.csr_matrix, label: str, n: int) -> list[tuple[str, float]]:
+    def _explain_row(self, row: sp.csr_matrix, label: str, n: int, readable: set[str] | None = None) -> list[tuple[str, float]]:
+        """Terms by contribution. With ``readable`` (the jieba words of the text), a character
+        n-gram is shown only when it lies within one of those words, so reasons read as
+        words, not fragments across two; words every complaint has are not shown."""
         assert self.weights is not None and self.featurizer is not None
         coef = self.weights[:, self.labels.index(label)]
         names = _names(self.featurizer)
@@ -416,6 +424,10 @@ class RoutingModel:
         for weight, j in contrib[: 8 * n]:
             term = names[j]
             if len(term) < 2 or term.isdigit():
+                continue
+            if term in COMMON_WORDS:
+                continue
+            if readable is not None and j < self.featurizer.n_char and not any(term in w for w in readable):
                 continue
             if any(term in s for s, _w in shown):
                 continue
