@@ -12,6 +12,7 @@ from ninja import Router, Schema
 
 from insights import selectors
 from insights.periods import Period, parse_period
+from minsheng.api import ErrorOut
 
 router = Router(tags=["insights"])
 PREFIX = "/insights"
@@ -106,7 +107,11 @@ def _rates(figs: list[selectors.Figure]) -> list[RateOut]:
     ]
 
 
-@router.get("/figures", response=FiguresOut, summary="Counts and rates of a scope and period")
+@router.get(
+    "/figures",
+    response={200: FiguresOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Counts and rates of a scope and period",
+)
 def figures(
     request: HttpRequest,
     period: str = "month",
@@ -134,7 +139,11 @@ def figures(
     )
 
 
-@router.get("/ranking", response=RankingOut, summary="Every unit of a scope with every rate")
+@router.get(
+    "/ranking",
+    response={200: RankingOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Every unit of a scope with every rate",
+)
 def ranking(
     request: HttpRequest,
     period: str = "month",

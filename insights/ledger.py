@@ -26,7 +26,7 @@ from cases.access import cases_for_user
 from cases.models import Case
 from cases.selectors import CaseFilter, filter_cases
 from insights import selectors
-from insights.models import CODE_TO_METRIC, CaseMetric
+from insights.models import CODE_TO_METRIC, CaseMetric, Metric
 from insights.periods import parse_period
 
 #: The case list's query-string names (cases.forms.CaseFilterForm), plus town, level and open.
@@ -154,6 +154,8 @@ def title(params: Mapping[str, Any]) -> str:
         metric = CODE_TO_METRIC.get(str(params.get("code")))
         label = str(metric.label) if metric else ""
         part = {"num": pgettext("insights", "numerator"), "den": pgettext("insights", "denominator")}.get(str(params.get("part")), "")
+        if metric in (Metric.RECEIVED, Metric.REPLIED):
+            part = ""
         period = parse_period(params.get("period") or {})
         return _("Ledger: %(figure)s %(part)s, %(period)s") % {"figure": label, "part": part, "period": period.label()}
     if kind == "overdue":

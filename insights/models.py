@@ -126,6 +126,7 @@ class CaseMetric(models.Model):
 class Grain(models.TextChoices):
     DAY = "d", _("Day")
     MONTH = "m", _("Month")
+    YEAR = "y", _("Year")
 
 
 def _counter(label: str) -> models.IntegerField:
@@ -133,9 +134,11 @@ def _counter(label: str) -> models.IntegerField:
 
 
 class Rollup(models.Model):
-    """Counters per unit × top-level category × day (``grain`` "d") and per month (``grain``
-    "m", ``day`` = the first of the month). Each rate has a denominator ``*_d`` and a
-    numerator ``*_n``; ``satisfaction_b`` counts "basically satisfied" answers."""
+    """Counters per unit × top-level category × day (``grain`` "d"), per month (``grain``
+    "m", ``day`` = the first of the month) and per year (``grain`` "y", ``day`` = 1 January).
+    A period reads whole years, then whole months, then the days at its ends, so its cost
+    depends on units × categories, not on the number of cases. Each rate has a denominator
+    ``*_d`` and a numerator ``*_n``; ``satisfaction_b`` counts "basically satisfied" answers."""
 
     grain = models.CharField(max_length=1, choices=Grain.choices)
     day = models.DateField()
@@ -177,7 +180,7 @@ class Rollup(models.Model):
 
 
 class TownRollup(models.Model):
-    """New cases per unit × town/street × day and month (the map)."""
+    """New cases per unit × town/street × day, month and year (the map)."""
 
     grain = models.CharField(max_length=1, choices=Grain.choices)
     day = models.DateField()

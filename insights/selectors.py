@@ -5,6 +5,8 @@ figure rows). A dashboard costs a fixed number of queries whatever the number of
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -20,7 +22,7 @@ from django.utils.translation import pgettext
 
 from accounts.models import Unit, UnitKind, User
 from accounts.scoping import scope_root
-from cases.access import case_scope_q
+from cases.access import accused_exclusion_q, case_scope_q
 from cases.models import OPEN_STATES, Case, Category, State
 from insights.metrics import RATES
 from insights.models import (
@@ -119,21 +121,37 @@ def _first_of_next_month(day: dt.date) -> dt.date:
     return dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
 
 
-def period_q(period: Period) -> Q:
-    """Rollup rows covering exactly ``period``: whole months from the monthly rows, the
-    days at either end from the daily rows."""
-    start, end = period.start, period.end
-    m_start = start if start.day == 1 else _first_of_next_month(start)
+def period_segments(start: dt.date, end: dt.date, *, years: bool = True) -> list[tuple[str, dt.date, dt.date]]:
+    """(grain, first day, day after the last) pieces that cover ``start``..``end`` exactly:
+    whole years from the yearly rows, whole months from the monthly rows, the days at either
+    end from the daily rows."""
     after_end = end + dt.timedelta(days=1)
+    m_start = start if start.day == 1 else _first_of_next_month(start)
     m_stop = after_end if after_end.day == 1 else end.replace(day=1)
-    if m_start < m_stop:
-        q = Q(grain=Grain.MONTH, day__gte=m_start, day__lt=m_stop)
-        if start < m_start:
-            q |= Q(grain=Grain.DAY, day__gte=start, day__lt=m_start)
-        if m_stop <= end:
-            q |= Q(grain=Grain.DAY, day__gte=m_stop, day__lte=end)
-        return q
-    return Q(grain=Grain.DAY, day__gte=start, day__lte=end)
+    if m_start >= m_stop:
+        return [(Grain.DAY, start, after_end)]
+    out: list[tuple[str, dt.date, dt.date]] = []
+    if start < m_start:
+        out.append((Grain.DAY, start, m_start))
+    y_start = m_start if m_start.month == 1 else dt.date(m_start.year + 1, 1, 1)
+    y_stop = m_stop if m_stop.month == 1 else dt.date(m_stop.year, 1, 1)
+    if years and y_start < y_stop:
+        if m_start < y_start:
+            out.append((Grain.MONTH, m_start, y_start))
+        out.append((Grain.YEAR, y_start, y_stop))
+        if y_stop < m_stop:
+            out.append((Grain.MONTH, y_stop, m_stop))
+    else:
+        out.append((Grain.MONTH, m_start, m_stop))
+    if m_stop < after_end:
+        out.append((Grain.DAY, m_stop, after_end))
+    return out
+
+
+def period_q(period: Period, *, years: bool = True) -> Q:
+    """Rollup rows covering exactly ``period`` (see ``period_segments``)."""
+    parts = [Q(grain=grain, day__gte=first, day__lt=stop) for grain, first, stop in period_segments(period.start, period.end, years=years)]
+    return functools.reduce(operator.or_, parts)
 
 
 def _sums() -> dict[str, Sum]:
@@ -262,7 +280,9 @@ def _texts(config: Config, code: str) -> tuple[str, str, str, str]:
         num_text = str(info.numerator)
         if code == "satisfaction":
             num_text = (
-                _("rated “satisfied” or “basically satisfied”") if config.count_basic else _("rated “satisfied” (“basically satisfied” not counted)")
+                _("rated “satisfied” or “basically satisfied”")
+                if config.count_basic
+                else _("rated “satisfied” (“basically satisfied” not counted)")
             )
         found = config.texts[key] = (str(info.short), num_text, str(info.denominator), str(info.day))
     return found
@@ -492,7 +512,7 @@ def trend(scope: Scope, period: Period) -> tuple[str, list[TrendPoint]]:
         end = min(_first_of_next_month(m) - dt.timedelta(days=1), period.end)
         months[m] = TrendPoint(label=m.strftime("%Y-%m"), start=max(m, period.start), end=end)
         m = _first_of_next_month(m)
-    for row in base.filter(period_q(period)).values("grain", "day").annotate(**sums):
+    for row in base.filter(period_q(period, years=False)).values("grain", "day").annotate(**sums):
         bucket = months.get(row["day"].replace(day=1))
         if bucket is None:
             continue
@@ -583,14 +603,19 @@ def drill_rows(scope: Scope, period: Period, code: str, part: str, config: Confi
 
 
 def visible_rows(user: User, qs: QuerySet[CaseMetric]) -> tuple[QuerySet[CaseMetric], bool]:
-    """Rows of cases the user may open (accusations against the user's own unit are never
-    listed), and whether that filter removes anything in principle."""
-    q = case_scope_q(user)
-    if q is None:
+    """Rows of cases the user may open, and whether a filter was needed.
+
+    The rows of a drill-down are already limited to units of the user's subtree, and a case
+    is counted for a unit only while that unit handles it (its current unit, or an active
+    assignment for the reply rate): exactly the cases ``cases.access`` shows to the unit's
+    staff. What is left is the accused unit's exclusion: an accusation against the user's
+    unit (or a unit above it) is never listed."""
+    if case_scope_q(user) is None:
         return qs.none(), True
-    if not q:
+    excluded = accused_exclusion_q(user)
+    if excluded.children == [("pk__in", [])]:
         return qs, False
-    return qs.filter(case__in=Case.objects.filter(q).values("pk")), True
+    return qs.exclude(case__in=Case.objects.filter(excluded).values("pk")), True
 
 
 @dataclass

@@ -101,7 +101,7 @@ def _apply_deltas(delta: Counter[metrics.Row]) -> None:
             continue
         if day is None:
             continue
-        for grain, bucket in ((Grain.DAY, day), (Grain.MONTH, _month(day))):
+        for grain, bucket in ((Grain.DAY, day), (Grain.MONTH, _month(day)), (Grain.YEAR, day.replace(month=1, day=1))):
             counters = rollup[(str(grain), bucket, unit, cat)]
             for col in _row_columns(row):
                 counters[COL_INDEX[col]] += n
@@ -273,16 +273,18 @@ def _days_from_rows() -> int:
     return n
 
 
-def _month_sql(column: str) -> str:
+def _trunc_sql(column: str, unit: str) -> str:
+    """SQL truncating a date column to the first day of its month or year."""
     if connection.vendor == "postgresql":
-        return f"CAST(date_trunc('month', {column}) AS date)"
-    return f"date({column}, 'start of month')"
+        return f"CAST(date_trunc('{unit}', {column}) AS date)"
+    return f"date({column}, 'start of {unit}')"
 
 
-def _months_from_days(table: str, key_cols: list[str], value_cols: list[str]) -> int:
-    """Add the monthly rows of a rollup table by summing its daily rows, in the database."""
+def _coarser_rows(table: str, key_cols: list[str], value_cols: list[str], source: str, target: str, unit: str) -> int:
+    """Add the monthly (or yearly) rows of a rollup table by summing its daily (or monthly)
+    rows, in the database."""
     qn = connection.ops.quote_name
-    month = _month_sql(qn("day"))
+    month = _trunc_sql(qn("day"), unit)
     keys = ", ".join(qn(c) for c in key_cols)
     sums = ", ".join(f"SUM({qn(c)})" for c in value_cols)
     stmt = (
@@ -290,7 +292,7 @@ def _months_from_days(table: str, key_cols: list[str], value_cols: list[str]) ->
         f"SELECT %s, {month}, {keys}, {sums} FROM {qn(table)} WHERE {qn('grain')} = %s GROUP BY {month}, {keys} ORDER BY {month}, {keys}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(stmt, [Grain.MONTH, Grain.DAY])
+        cursor.execute(stmt, [target, source])
         return cursor.rowcount
 
 
@@ -299,8 +301,14 @@ def _aggregate_rollups() -> int:
     in in (day, unit, category) order so that a period's rows sit together on disk (a year
     of the district reads ~150 pages instead of ~1,500)."""
     n = _days_from_rows()
-    n += _months_from_days(Rollup._meta.db_table, ["unit_id", "category_id"], COLUMNS)
-    _months_from_days(TownRollup._meta.db_table, ["unit_id", "town_id"], ["received"])
+    for table, keys, values in (
+        (Rollup._meta.db_table, ["unit_id", "category_id"], COLUMNS),
+        (TownRollup._meta.db_table, ["unit_id", "town_id"], ["received"]),
+    ):
+        count = _coarser_rows(table, keys, values, Grain.DAY, Grain.MONTH, "month")
+        count += _coarser_rows(table, keys, values, Grain.MONTH, Grain.YEAR, "year")
+        if table == Rollup._meta.db_table:
+            n += count
     states: dict[tuple[int, int, str], int] = defaultdict(int)
     for unit, cat, value, count in (
         CaseMetric.objects.filter(metric=Metric.STATE)

@@ -248,3 +248,17 @@ def test_it_lets_an_administrator_place_the_towns_on_the_map(cases: dict[str, An
         .status_code
         == 403
     )
+
+
+def test_it_never_lists_an_accusation_to_the_accused_unit(district: District, client_for: Any) -> None:
+    f = Flow(district)
+    case = f.register(at(2026, 5, 6), type=CaseType.ACCUSATION, town=district.town_b, accused=district.bureau, title="举报信访局某干部")
+    f.handled(case, at(2026, 5, 7), district.town_b)
+    # The complaint bureau's staff work district-wide, but the accusation is against their bureau.
+    response = client_for("intake").get("/insights/drill/received/all/", MAY)
+    html = response.content.decode()
+    assert 'data-testid="drill-count">1<' in html  # the figure counts it...
+    assert case.number not in html and "举报信访局某干部" not in html  # ...the list never shows it
+    assert response.context["page"].visible == 0
+    leader = client_for("leader").get("/insights/drill/received/all/", MAY).content.decode()
+    assert case.number in leader
