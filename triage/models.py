@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ClassifierVersion(models.Model):
@@ -18,7 +19,7 @@ class ClassifierVersion(models.Model):
     evaluation, and whether it is the one in use. At most one version is active."""
 
     class Status(models.TextChoices):
-        READY = "ready", _("Ready")
+        READY = "ready", pgettext_lazy("routing model", "Ready")
         FAILED = "failed", _("Training failed")
 
     number = models.PositiveIntegerField(_("version"), unique=True)
@@ -30,7 +31,7 @@ class ClassifierVersion(models.Model):
     size_bytes = models.PositiveBigIntegerField(_("size"), default=0)
     seed = models.IntegerField(_("seed"), default=0)
     trained_cases = models.PositiveIntegerField(_("cases trained on"), default=0)
-    categories = models.JSONField(_("categories"), default=list, help_text=_("The category ids the model can suggest."))
+    categories = models.JSONField(pgettext_lazy("routing model", "categories"), default=list, help_text=_("The category ids the model can suggest."))
     evaluation = models.JSONField(_("evaluation"), default=dict, blank=True)
     accuracy = models.FloatField(_("accuracy"), null=True, blank=True)
     macro_f1 = models.FloatField(_("macro-F1"), null=True, blank=True)
@@ -110,8 +111,8 @@ class SuggestionLog(models.Model):
     attached to it and its outcome is set from the category they chose."""
 
     class Outcome(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        ACCEPTED = "accepted", _("Accepted")
+        PENDING = "pending", pgettext_lazy("suggestion", "Pending")
+        ACCEPTED = "accepted", pgettext_lazy("suggestion", "Accepted")
         OVERRIDDEN = "overridden", _("Overridden")
         NONE = "none", _("No suggestion")
 
@@ -128,7 +129,7 @@ class SuggestionLog(models.Model):
     chosen_rank = models.PositiveSmallIntegerField(
         _("rank of the chosen category"), default=0, help_text=_("1–3, or 0 when it was not suggested.")
     )
-    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, default=Outcome.PENDING)
+    outcome = models.CharField(pgettext_lazy("suggestion", "outcome"), max_length=12, choices=Outcome.choices, default=Outcome.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -199,7 +200,7 @@ class DuplicateDecision(models.Model):
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
     other = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(_("decision"), max_length=10, choices=Kind.choices)
+    kind = models.CharField(pgettext_lazy("duplicate", "decision"), max_length=10, choices=Kind.choices)
     score = models.FloatField(_("similarity"), default=0)
     reply_followed_at = models.DateTimeField(_("reply followed"), null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -241,7 +242,7 @@ class Hotspot(models.Model):
     run = models.ForeignKey(HotspotRun, on_delete=models.CASCADE, related_name="hotspots")
     key = models.CharField(max_length=32)
     rank = models.PositiveSmallIntegerField(_("rank"))
-    size = models.PositiveIntegerField(_("cases"))
+    size = models.PositiveIntegerField(pgettext_lazy("hotspot", "cases"))
     previous = models.PositiveIntegerField(_("cases in the previous period"))
     growth = models.FloatField(_("growth"))
     heat = models.FloatField(_("heat"))

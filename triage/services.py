@@ -86,8 +86,8 @@ MIN_PER_CLASS = 5
 TRAIN_MAX = 50_000
 TRAIN_FOLDS = 3
 ACTIVATE_TOLERANCE = 0.02
-#: model suggestions below this confidence are not shown (0: the top 3 are always shown)
-MIN_MODEL_CONFIDENCE = 0.0
+#: model suggestions below this confidence are not shown (a guess, not a suggestion)
+MIN_MODEL_CONFIDENCE = 0.01
 #: the top suggestion below this confidence is flagged as uncertain
 LOW_CONFIDENCE = 0.4
 RULE_CONFIDENCE = 1.0
