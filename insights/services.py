@@ -228,6 +228,9 @@ def _clear_tables() -> None:
     tables = [m._meta.db_table for m in (CaseMetric, Rollup, TownRollup, StateCount)]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # Check deferred foreign keys now: TRUNCATE refuses a table with pending checks
+            # (when the rebuild runs inside a larger transaction, e.g. a test's).
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("TRUNCATE " + ", ".join(connection.ops.quote_name(t) for t in tables))
         else:
             for t in tables:
