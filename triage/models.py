@@ -31,7 +31,9 @@ class ClassifierVersion(models.Model):
     size_bytes = models.PositiveBigIntegerField(_("size"), default=0)
     seed = models.IntegerField(_("seed"), default=0)
     trained_cases = models.PositiveIntegerField(_("cases trained on"), default=0)
-    categories = models.JSONField(pgettext_lazy("routing model", "categories"), default=list, help_text=_("The category ids the model can suggest."))
+    categories = models.JSONField(
+        pgettext_lazy("routing model", "categories"), default=list, help_text=_("The category ids the model can suggest.")
+    )
     evaluation = models.JSONField(_("evaluation"), default=dict, blank=True)
     accuracy = models.FloatField(_("accuracy"), null=True, blank=True)
     macro_f1 = models.FloatField(_("macro-F1"), null=True, blank=True)

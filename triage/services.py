@@ -69,7 +69,7 @@ from cases.selectors import suggest_unit
 from lib.triage import dedup
 from lib.triage.hotspots import Item, find_hotspots
 from lib.triage.model import MODEL_KIND, Params, RoutingModel
-from lib.triage.replies import KEYWORDS_STORED, keyword_similarity, keyword_vector, word_counts
+from lib.triage.replies import KEYWORDS_STORED, duplicate_score, word_counts
 from lib.triage.store import ModelFileError, save
 from lib.triage.text import is_meaningful, normalise, words
 from notifications.models import Notification
@@ -719,7 +719,6 @@ def duplicates_for_case(*, user: User, case: Case, limit: int = 10) -> list[Dupl
     )
     candidates -= excluded | merged_away
     idf = _idf()
-    mine = keyword_vector(fp.keywords, idf)
     fps = {f.case_id: f for f in CaseFingerprint.objects.filter(case_id__in=candidates)}
     scored: list[tuple[int, float, float, list[str]]] = []
     for cid in candidates:
@@ -727,12 +726,11 @@ def duplicates_for_case(*, user: User, case: Case, limit: int = 10) -> list[Dupl
         if other is None:
             continue
         jac = dedup.similarity(sig, dedup.signature_from_bytes(bytes(other.signature)))
-        kw = keyword_similarity(mine, keyword_vector(other.keywords, idf))
-        text_score = max(jac, kw)
+        text_score = duplicate_score(jac, fp.keywords, other.keywords, idf)
         reasons = []
-        if cid in lsh_ids and jac >= dedup.DEFAULT_THRESHOLD:
+        if text_score >= jac and jac >= dedup.DEFAULT_THRESHOLD:
             reasons.append(_("nearly the same text"))
-        elif kw >= DUPLICATE_THRESHOLD:
+        elif text_score >= DUPLICATE_THRESHOLD:
             reasons.append(_("similar wording"))
         same_place = case.category_id and other.category_id == case.category_id and case.town_id and other.town_id == case.town_id
         if same_place:

@@ -238,11 +238,12 @@ class Featurizer:
         return {w: float(self.word_idf[i]) for w, i in self.word_vocab.items() if " " not in w}
 
     def names(self) -> list[str]:
+        """Feature names; word pairs (bigrams) keep their space so reasons can skip them."""
         out = [""] * (self.n_char + len(self.word_vocab))
         for term, i in self.char_vocab.items():
             out[i] = term
         for term, i in self.word_vocab.items():
-            out[self.n_char + i] = term.replace(" ", "")
+            out[self.n_char + i] = term
         return out
 
 
@@ -423,7 +424,7 @@ class RoutingModel:
         shown: list[tuple[str, float]] = []
         for weight, j in contrib[: 8 * n]:
             term = names[j]
-            if len(term) < 2 or term.isdigit():
+            if len(term) < 2 or term.isdigit() or " " in term:
                 continue
             if term in COMMON_WORDS:
                 continue

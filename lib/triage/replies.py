@@ -56,3 +56,28 @@ def keyword_similarity(a: dict[str, float], b: dict[str, float]) -> float:
     if len(a) > len(b):
         a, b = b, a
     return sum(v * b[w] for w, v in a.items() if w in b)
+
+
+#: how many of a case's rarest words identify the matter's particulars (names of shops,
+#: companies, estates, roads)
+PARTICULARS = 5
+
+
+def particulars(counts: dict[str, int], idf: dict[str, float], k: int = PARTICULARS) -> set[str]:
+    """The ``k`` rarest words of a case (highest idf, boilerplate excluded)."""
+    if not idf:
+        return set()
+    default = max(idf.values())
+    ranked = sorted((w for w in counts if w not in COMMON_WORDS and len(w) >= 2), key=lambda w: (-idf.get(w, default), w))
+    return set(ranked[:k])
+
+
+def duplicate_score(jaccard: float, a: dict[str, int], b: dict[str, int], idf: dict[str, float]) -> float:
+    """How likely two cases are the same matter: max(MinHash Jaccard, keyword cosine), halved
+    when each has its particulars and they share none (the same template filled in for
+    another shop, estate or company is another matter)."""
+    score = max(jaccard, keyword_similarity(keyword_vector(a, idf), keyword_vector(b, idf)))
+    pa, pb = particulars(a, idf), particulars(b, idf)
+    if len(pa) >= 3 and len(pb) >= 3 and not (pa & pb):
+        score *= 0.5
+    return score

@@ -11,6 +11,16 @@ from workcal.services import calendar_seed
 
 
 @pytest.fixture(autouse=True)
+def _english_messages() -> None:
+    """Service messages in English, so assertions read the msgids (pages keep the language
+    of each request: Chinese by default)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _model_dir(settings: pytest.FixtureRequest, tmp_path: Path) -> None:
     """Model files go to a temporary directory; the in-process model cache starts empty."""
     settings.TRIAGE_MODEL_DIR = str(tmp_path / "models")  # type: ignore[attr-defined]
