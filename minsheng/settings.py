@@ -261,6 +261,8 @@ MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "") or ""
 # import runs in the background with a progress bar.
 HAZARD_OVERSIGHT_UNIT_CODES = env_list("HAZARD_OVERSIGHT_UNIT_CODES", ["yjj"])
 HAZARD_IMPORT_SYNC_ROWS = env_int("HAZARD_IMPORT_SYNC_ROWS", 300, minimum=1)
+# Dashboards: case ledgers (台账) with more rows than this are written in the background.
+INSIGHTS_LEDGER_SYNC_ROWS = env_int("INSIGHTS_LEDGER_SYNC_ROWS", 3000, minimum=1)
 
 # Citizens' side: public portal, Open311 GeoReport v2, messages to complainants (docs/open311.md).
 OPEN311_JURISDICTION_ID = env_str("OPEN311_JURISDICTION_ID", "minsheng") or "minsheng"
