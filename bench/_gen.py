@@ -60,18 +60,43 @@ def loc(moment: dt.datetime) -> dt.datetime:
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石"
 GIVEN = ["建华", "秀兰", "志刚", "丽娟", "海波", "春梅", "国栋", "小燕", "文杰", "玉芬", "德胜", "晓红", "永强", "淑英", "立新", "桂花"]
-PLACES = ["阳光花园", "幸福家园", "滨湖小区", "锦华苑", "东方明珠小区", "和谐里", "翠屏新村", "长青苑", "康乐小区", "金盛公寓", "南门社区", "铁路新村"]
+PLACES = [
+    "阳光花园",
+    "幸福家园",
+    "滨湖小区",
+    "锦华苑",
+    "东方明珠小区",
+    "和谐里",
+    "翠屏新村",
+    "长青苑",
+    "康乐小区",
+    "金盛公寓",
+    "南门社区",
+    "铁路新村",
+]
 ROADS = ["胜利路", "建设大道", "友谊路", "红旗街", "解放路", "新民路", "光华路", "江汉路", "青年大道", "民主街"]
 # Problems by top-level category code (falls back to the generic list).
 PROBLEMS: dict[str, list[tuple[str, str]]] = {
-    "construction": [("房屋漏水", "顶楼房屋漏水，墙面发霉，多次找物业未解决"), ("电梯故障", "电梯经常停运，老人上下楼困难"), ("物业收费", "物业公司未经业主大会同意上调物业费")],
-    "urban": [("占道经营", "路口流动摊贩占道经营，行人只能走机动车道"), ("路灯不亮", "一段路的路灯长期不亮，夜间出行不安全"), ("垃圾清运", "垃圾站多日未清运，气味很大")],
+    "construction": [
+        ("房屋漏水", "顶楼房屋漏水，墙面发霉，多次找物业未解决"),
+        ("电梯故障", "电梯经常停运，老人上下楼困难"),
+        ("物业收费", "物业公司未经业主大会同意上调物业费"),
+    ],
+    "urban": [
+        ("占道经营", "路口流动摊贩占道经营，行人只能走机动车道"),
+        ("路灯不亮", "一段路的路灯长期不亮，夜间出行不安全"),
+        ("垃圾清运", "垃圾站多日未清运，气味很大"),
+    ],
     "environment": [("噪音扰民", "商铺夜间音响声过大，影响居民休息"), ("油烟污染", "餐馆油烟直排居民楼"), ("河道污染", "河道水体发黑发臭")],
     "labour": [("拖欠工资", "公司以资金困难为由拖欠工资两个多月"), ("社保缴纳", "单位未按规定缴纳社会保险")],
     "education": [("入学问题", "孩子入学被划到离家较远的学校"), ("培训退费", "培训机构停课后拒不退费")],
     "health": [("医疗纠纷", "对医院诊疗结果有异议"), ("医保报销", "异地就医报销比例过低")],
 }
-GENERIC = [("设施损坏", "公共设施损坏多时无人维修"), ("办事难", "窗口办事要求反复补材料，跑了多趟没办成"), ("停水停电", "小区频繁停水停电且无提前通知")]
+GENERIC = [
+    ("设施损坏", "公共设施损坏多时无人维修"),
+    ("办事难", "窗口办事要求反复补材料，跑了多趟没办成"),
+    ("停水停电", "小区频繁停水停电且无提前通知"),
+]
 ACCUSATION = ("工作人员作风问题", "反映个别工作人员办事推诿、态度生硬，请求调查处理")
 REPLIES = {
     Outcome.SUPPORT: "经调查核实，反映的问题属实，已责成相关单位整改完毕。",
@@ -86,7 +111,15 @@ TYPE_WEIGHTS = [
     (CaseType.SUGGESTION, 10),
     (CaseType.ACCUSATION, 4),
 ]
-CHANNEL_WEIGHTS = [(Channel.PHONE, 45), (Channel.WEB, 22), (Channel.VISIT, 14), (Channel.LETTER, 8), (Channel.OPEN311, 6), (Channel.TRANSFERRED, 4), (Channel.LEADER, 1)]
+CHANNEL_WEIGHTS = [
+    (Channel.PHONE, 45),
+    (Channel.WEB, 22),
+    (Channel.VISIT, 14),
+    (Channel.LETTER, 8),
+    (Channel.OPEN311, 6),
+    (Channel.TRANSFERRED, 4),
+    (Channel.LEADER, 1),
+]
 
 CASE_COLUMNS = [
     "id", "number", "level", "channel", "type", "title", "content", "category_id", "urgent", "address", "latitude", "longitude",
@@ -97,17 +130,47 @@ CASE_COLUMNS = [
 ]  # fmt: skip
 TABLES: dict[str, tuple[type, list[str]]] = {
     "complainant": (Complainant, ["case_id", "name", "phone", "id_number", "address", "is_representative", "order"]),
-    "clock": (CaseClock, ["case_id", "kind", "started_at", "due_date", "due_at", "stopped_at", "days", "day_type", "extended_days", "remind_before_days"]),
+    "clock": (
+        CaseClock,
+        ["case_id", "kind", "started_at", "due_date", "due_at", "stopped_at", "days", "day_type", "extended_days", "remind_before_days"],
+    ),
     "assignment": (
         CaseAssignment,
-        ["case_id", "unit_id", "is_lead", "status", "is_active", "assigned_by_id", "assigned_at", "received_by_id", "received_at", "objection_reason", "objected_at", "instructions"],
+        [
+            "case_id",
+            "unit_id",
+            "is_lead",
+            "status",
+            "is_active",
+            "assigned_by_id",
+            "assigned_at",
+            "received_by_id",
+            "received_at",
+            "objection_reason",
+            "objected_at",
+            "instructions",
+        ],
     ),
     "event": (CaseEvent, ["case_id", "kind", "actor_id", "actor_name", "unit_id", "at", "text", "public"]),
     "reply": (
         CaseReply,
         [
-            "case_id", "outcome", "text", "status", "drafted_by_id", "drafted_at", "approved_by_id", "approved_at", "return_reason",
-            "issued_by_id", "issued_at", "issued_via", "assistance_needed", "assistance_what", "assistance_by", "assistance_when",
+            "case_id",
+            "outcome",
+            "text",
+            "status",
+            "drafted_by_id",
+            "drafted_at",
+            "approved_by_id",
+            "approved_at",
+            "return_reason",
+            "issued_by_id",
+            "issued_at",
+            "issued_via",
+            "assistance_needed",
+            "assistance_what",
+            "assistance_by",
+            "assistance_when",
         ],
     ),  # fmt: skip
     "meeting": (CaseMeeting, ["case_id", "held_at", "place", "participants", "notes", "recorded_by_id", "recorded_at"]),
@@ -146,7 +209,9 @@ class Generator:
             raise SystemExit("The database has no towns or departments: run `manage.py load_demo --cases 0` first.")
         self.staff: dict[tuple[int, str], list[int]] = defaultdict(list)
         names: dict[int, str] = {}
-        for user_id, unit_id, role, full_name in User.objects.filter(is_active=True).values_list("id", "unit_id", "role_assignments__role", "full_name"):
+        for user_id, unit_id, role, full_name in User.objects.filter(is_active=True).values_list(
+            "id", "unit_id", "role_assignments__role", "full_name"
+        ):
             if unit_id and role:
                 self.staff[(unit_id, role)].append(user_id)
             names[user_id] = full_name
@@ -258,14 +323,25 @@ class Generator:
         def event(kind: str, at: dt.datetime, actor: int | None, unit: int | None = None, text: str = "", public: bool = False) -> None:
             events.append((cid, kind, actor, self.names.get(actor or 0, "系统"), unit, at, text, public))
 
-        def clock(kind: str, start: dt.datetime, due_date: dt.date, stopped: dt.datetime | None, days: int, day_type: str, due_at: dt.datetime | None = None, extended: int = 0) -> None:
+        def clock(
+            kind: str,
+            start: dt.datetime,
+            due_date: dt.date,
+            stopped: dt.datetime | None,
+            days: int,
+            day_type: str,
+            due_at: dt.datetime | None = None,
+            extended: int = 0,
+        ) -> None:
             clocks.append((cid, kind, start, due_date, due_at, stopped, days, day_type, extended, 3))
             if stopped is None and kind not in (ClockKind.OBJECTION, ClockKind.REVIEW_REQUEST):
                 running.append((due_date, due_at))
 
         event(CaseEvent.Kind.REGISTERED, received, intake, None, "登记。", True)
         late_decision = r.random() < 0.04
-        decide_at = self.office_hours(received + dt.timedelta(hours=r.uniform(1, 24 * 9) if not late_decision else r.uniform(24 * 16, 24 * 22)))
+        decide_at = self.office_hours(
+            received + dt.timedelta(hours=r.uniform(1, 24 * 9) if not late_decision else r.uniform(24 * 16, 24 * 22))
+        )
         decide_due = self.due(received, "decide")
         fate = r.random()
         if decide_at > now:
@@ -281,7 +357,10 @@ class Generator:
                 state, decision_reason = State.NOT_ACCEPTED, "不属于信访受理范围。"
                 event(CaseEvent.Kind.NOT_ACCEPTED, decide_at, intake, None, decision_reason, True)
             else:
-                state, redirect_channel = State.REDIRECTED, r.choice([RedirectChannel.LITIGATION, RedirectChannel.ARBITRATION, RedirectChannel.LABOUR_ARBITRATION])
+                state, redirect_channel = (
+                    State.REDIRECTED,
+                    r.choice([RedirectChannel.LITIGATION, RedirectChannel.ARBITRATION, RedirectChannel.LABOUR_ARBITRATION]),
+                )
                 event(CaseEvent.Kind.REDIRECTED, decide_at, intake, None, "请通过法定途径解决。", True)
         else:
             clock(ClockKind.DECIDE, received, decide_due, decide_at, 15, DayType.CALENDAR)
@@ -297,7 +376,11 @@ class Generator:
             handle_due = self.cal.add(loc(decide_at).date(), handle_days, DayType(handle_type))
             contact_due_at = decide_at + dt.timedelta(hours=contact_h) if contact_h else None
             # Hotline work orders are dispatched and received within hours; letters and visits take days.
-            assign_at = decide_at + dt.timedelta(hours=r.uniform(0.1, 3)) if hotline else self.office_hours(decide_at + dt.timedelta(hours=r.uniform(0.5, 24 * 3)))
+            assign_at = (
+                decide_at + dt.timedelta(hours=r.uniform(0.1, 3))
+                if hotline
+                else self.office_hours(decide_at + dt.timedelta(hours=r.uniform(0.5, 24 * 3)))
+            )
             unit = self._unit_for(top, town, ctype, accused)
             objected = r.random() < 0.04
             handle_stop: dt.datetime | None = None
@@ -311,7 +394,22 @@ class Generator:
                     wrong = r.choice(self.towns + self.departments)
                     obj_at = assign_at + dt.timedelta(hours=r.uniform(2, 48))
                     if obj_at < now - dt.timedelta(hours=1):
-                        batch.rows["assignment"].append((cid, wrong.pk, True, CaseAssignment.Status.OBJECTED, False, intake, assign_at, None, None, "不属于本单位职责。", obj_at, ""))
+                        batch.rows["assignment"].append(
+                            (
+                                cid,
+                                wrong.pk,
+                                True,
+                                CaseAssignment.Status.OBJECTED,
+                                False,
+                                intake,
+                                assign_at,
+                                None,
+                                None,
+                                "不属于本单位职责。",
+                                obj_at,
+                                "",
+                            )
+                        )
                         event(CaseEvent.Kind.ASSIGNED, assign_at, intake, wrong.pk, f"转交{wrong.name}办理。", True)
                         event(CaseEvent.Kind.OBJECTED, obj_at, self.user_of(wrong.pk), wrong.pk, "不属于本单位职责。")
                         assign_at = self.office_hours(obj_at + dt.timedelta(hours=r.uniform(2, 48)))
@@ -326,9 +424,18 @@ class Generator:
                     officer = self.user_of(unit.pk)
                     head = self.user_of(unit.pk, Role.HEAD)
                     receive_at = assign_at + dt.timedelta(hours=r.uniform(0.1, 4) if hotline else r.uniform(0.5, 24 * 3))
-                    objection_due = self.cal.add(loc(assign_at).date(), self.limits.days["objection"][0], DayType(self.limits.days["objection"][1]))
+                    objection_due = self.cal.add(
+                        loc(assign_at).date(), self.limits.days["objection"][0], DayType(self.limits.days["objection"][1])
+                    )
                     received_unit = receive_at <= now
-                    clock(ClockKind.OBJECTION, assign_at, objection_due, receive_at if received_unit else None, self.limits.days["objection"][0], self.limits.days["objection"][1])
+                    clock(
+                        ClockKind.OBJECTION,
+                        assign_at,
+                        objection_due,
+                        receive_at if received_unit else None,
+                        self.limits.days["objection"][0],
+                        self.limits.days["objection"][1],
+                    )
                     batch.rows["assignment"].append(
                         (cid, unit.pk, True, CaseAssignment.Status.RECEIVED if received_unit else CaseAssignment.Status.PENDING, True, intake, assign_at,
                          officer if received_unit else None, receive_at if received_unit else None, "", None, "")
@@ -351,7 +458,11 @@ class Generator:
                         contacted = None
                         if contact_due_at is not None and not anonymous:
                             in_time = r.random() < 0.95
-                            contacted = max(receive_at, decide_at + dt.timedelta(hours=r.uniform(0.3, contact_h * 0.8) if in_time else contact_h * r.uniform(1.1, 3)))  # type: ignore[operator]
+                            contacted = max(
+                                receive_at,
+                                decide_at
+                                + dt.timedelta(hours=r.uniform(0.3, contact_h * 0.8) if in_time else contact_h * r.uniform(1.1, 3)),
+                            )  # type: ignore[operator]
                             if contacted <= now:
                                 event(CaseEvent.Kind.CONTACT, contacted, officer, unit.pk, "已电话联系信访人。")
                             else:
@@ -359,7 +470,9 @@ class Generator:
                         if not anonymous and r.random() < 0.35:
                             met = receive_at + dt.timedelta(days=work_days * r.uniform(0.2, 0.8))
                             if met <= now:
-                                batch.rows["meeting"].append((cid, met, f"{town.name}{place}", "承办人、信访人", "当面了解情况。", officer, met))
+                                batch.rows["meeting"].append(
+                                    (cid, met, f"{town.name}{place}", "承办人、信访人", "当面了解情况。", officer, met)
+                                )
                                 event(CaseEvent.Kind.MEETING, met, officer, unit.pk, "与信访人见面。")
                                 contacted = contacted or met
                         drafted = self.office_hours(receive_at + dt.timedelta(days=work_days))
@@ -369,7 +482,24 @@ class Generator:
                         if drafted <= now:
                             state = State.REPLY_PENDING
                             event(CaseEvent.Kind.REPLY_SUBMITTED, drafted, officer, unit.pk, str(Outcome(outcome).label))
-                            reply = [cid, outcome, REPLIES[outcome], CaseReply.Status.SUBMITTED, officer, drafted, None, None, "", None, None, "", False, "", "", None]
+                            reply = [
+                                cid,
+                                outcome,
+                                REPLIES[outcome],
+                                CaseReply.Status.SUBMITTED,
+                                officer,
+                                drafted,
+                                None,
+                                None,
+                                "",
+                                None,
+                                None,
+                                "",
+                                False,
+                                "",
+                                "",
+                                None,
+                            ]
                             if approved <= now:
                                 state = State.REPLY_APPROVED
                                 reply[3], reply[6], reply[7] = CaseReply.Status.APPROVED, head, approved
@@ -379,10 +509,25 @@ class Generator:
                                     reply[3], reply[9], reply[10], reply[11] = CaseReply.Status.ISSUED, officer, issued, "phone"
                                     replied_at = handle_stop = issued
                                     contacted = contacted or issued
-                                    event(CaseEvent.Kind.REPLIED, issued, officer, unit.pk, f"已出具书面处理意见（{Outcome(outcome).label}）。", True)
+                                    event(
+                                        CaseEvent.Kind.REPLIED,
+                                        issued,
+                                        officer,
+                                        unit.pk,
+                                        f"已出具书面处理意见（{Outcome(outcome).label}）。",
+                                        True,
+                                    )
                             batch.rows["reply"].append(tuple(reply))
                         if contact_due_at is not None:
-                            clock(ClockKind.CONTACT, decide_at, loc(contact_due_at).date(), contacted if contacted and contacted <= now else None, 0, DayType.CALENDAR, contact_due_at)
+                            clock(
+                                ClockKind.CONTACT,
+                                decide_at,
+                                loc(contact_due_at).date(),
+                                contacted if contacted and contacted <= now else None,
+                                0,
+                                DayType.CALENDAR,
+                                contact_due_at,
+                            )
                         if replied_at is not None:
                             clock(ClockKind.REVIEW_REQUEST, replied_at, self.due(replied_at, "review_request"), None, 30, DayType.CALENDAR)
                             if not anonymous and r.random() < 0.86:
@@ -420,7 +565,9 @@ class Generator:
         complainant_name = ""
         if not anonymous:
             complainant_name = self.person()
-            batch.rows["complainant"].append((cid, complainant_name, f"1{r.choice('3589')}{r.randrange(10**9):09d}", "", f"{town.name}{place}", False, 0))
+            batch.rows["complainant"].append(
+                (cid, complainant_name, f"1{r.choice('3589')}{r.randrange(10**9):09d}", "", f"{town.name}{place}", False, 0)
+            )
         tokens = tokenize(title, content)
         batch.cases.append(
             (cid, self.number(received), "original", channel, ctype, title, content, category, urgent, f"{town.name}{road}{r.randint(1, 300)}号",
@@ -472,7 +619,10 @@ def write(table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> No
                     copy.write_row(row)
         else:
             marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) VALUES ({marks})", [[_sqlite_value(v) for v in row] for row in rows])
+            cursor.executemany(
+                f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) VALUES ({marks})",
+                [[_sqlite_value(v) for v in row] for row in rows],
+            )
 
 
 def write_batch(batch: Batch) -> int:
@@ -496,7 +646,12 @@ def delete_all_cases() -> None:
     from insights.models import CaseMetric, Rollup, StateCount, TownRollup
 
     tables = [m._meta.db_table for m in (CaseMetric, Rollup, TownRollup, StateCount)]
-    tables += [m._meta.db_table for m, _c in TABLES.values()] + ["cases_caselink", "cases_caseattachment", "cases_caseextension", Case._meta.db_table]
+    tables += [m._meta.db_table for m, _c in TABLES.values()] + [
+        "cases_caselink",
+        "cases_caseattachment",
+        "cases_caseextension",
+        Case._meta.db_table,
+    ]
     qn = connection.ops.quote_name
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
