@@ -97,6 +97,9 @@ PENDING_WINDOW = dt.timedelta(hours=2)
 DUPLICATE_THRESHOLD = 0.3
 SAME_PERSON_THRESHOLD = 0.2
 DUPLICATE_WINDOW = dt.timedelta(days=180)
+#: text-similar cases further apart than this are history, not duplicates
+LSH_WINDOW = dt.timedelta(days=365)
+OTHER_TOWN_FACTOR = 0.3
 PLACE_CANDIDATES = 100
 LSH_CANDIDATES = 200
 SIMILAR_CANDIDATES = 2000
@@ -725,8 +728,13 @@ def duplicates_for_case(*, user: User, case: Case, limit: int = 10) -> list[Dupl
         other = fps.get(cid)
         if other is None:
             continue
+        if abs((other.received_at - case.received_at).total_seconds()) > LSH_WINDOW.total_seconds() and cid not in person_ids:
+            continue
         jac = dedup.similarity(sig, dedup.signature_from_bytes(bytes(other.signature)))
         text_score = duplicate_score(jac, fp.keywords, other.keywords, idf)
+        if case.town_id and other.town_id and other.town_id != case.town_id and cid not in person_ids:
+            # another town is another place: only a verbatim copy is still worth showing
+            text_score *= OTHER_TOWN_FACTOR
         reasons = []
         if text_score >= jac and jac >= dedup.DEFAULT_THRESHOLD:
             reasons.append(_("nearly the same text"))

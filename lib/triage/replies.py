@@ -72,12 +72,17 @@ def particulars(counts: dict[str, int], idf: dict[str, float], k: int = PARTICUL
     return set(ranked[:k])
 
 
+#: from this MinHash Jaccard on, two texts share most of their wording
+TEMPLATE_JACCARD = 0.4
+
+
 def duplicate_score(jaccard: float, a: dict[str, int], b: dict[str, int], idf: dict[str, float]) -> float:
     """How likely two cases are the same matter: max(MinHash Jaccard, keyword cosine), halved
-    when each has its particulars and they share none (the same template filled in for
-    another shop, estate or company is another matter)."""
+    when the two texts share most of their wording but none of their particulars: the same
+    template filled in for another shop, estate or company is another matter."""
     score = max(jaccard, keyword_similarity(keyword_vector(a, idf), keyword_vector(b, idf)))
-    pa, pb = particulars(a, idf), particulars(b, idf)
-    if len(pa) >= 3 and len(pb) >= 3 and not (pa & pb):
-        score *= 0.5
+    if jaccard >= TEMPLATE_JACCARD:
+        pa, pb = particulars(a, idf), particulars(b, idf)
+        if len(pa) >= 3 and len(pb) >= 3 and not (pa & pb):
+            score *= 0.5
     return score
