@@ -9,7 +9,7 @@ import logging
 
 from django.core.exceptions import ValidationError
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from cases.models import Case, CaseReply, State
 from triage import services
@@ -70,3 +70,21 @@ def follow_replies_sweep() -> int:
 def follow_replies() -> int:
     """Hourly: issue a main case's reply on merged duplicates the after-commit hook missed."""
     return follow_replies_sweep()
+
+
+@db_task()
+def train_now(actor_id: int, seed: int = 0) -> int | None:
+    """An administrator's "train now" (queued: training may take up to a minute)."""
+    from accounts.models import User
+
+    actor = User.objects.filter(pk=actor_id, is_active=True).first()
+    if actor is None:
+        return None
+    try:
+        version = services.classifier_train(actor=actor, seed=seed, activate=None, note=f"trained by {actor}")
+    except ValidationError as exc:
+        from notifications.services import notify
+
+        notify(users=[actor], title=" ".join(exc.messages)[:200], url="/triage/models/")
+        return None
+    return version.number

@@ -299,10 +299,16 @@ def model_action(request: HttpRequest, action: str) -> HttpResponse:
     _require_admin(user)
     try:
         if action == "train":
-            version = services.classifier_train(
-                actor=user, seed=int(request.POST.get("seed") or 0), activate=None, note=_("Trained by %(user)s") % {"user": user}
-            )
-            messages.success(request, _("Version v%(n)s trained (accuracy %(acc)s).") % {"n": version.number, "acc": version.accuracy})
+            # queued: training takes up to a minute (run at once when huey is immediate)
+            from triage.tasks import train_now
+
+            before = ClassifierVersion.objects.count()
+            train_now(user.pk, int(request.POST.get("seed") or 0))
+            latest = ClassifierVersion.objects.first()
+            if latest is not None and ClassifierVersion.objects.count() > before:
+                messages.success(request, _("Version v%(n)s trained (accuracy %(acc)s).") % {"n": latest.number, "acc": latest.accuracy})
+            else:
+                messages.info(request, _("Training has started; the new version appears here in a minute or two."))
         elif action == "rollback":
             version = services.classifier_rollback(actor=user)
             messages.success(request, _("Version v%(n)s is in use again.") % {"n": version.number})

@@ -106,3 +106,11 @@ def test_it_refuses_the_models_page_to_everyone_but_administrators(d: District, 
     assert client.get("/triage/models/").status_code == 403
     assert client.post("/triage/models/train/").status_code == 403
     assert client.post("/triage/models/rollback/").status_code == 403
+
+
+def test_it_trains_from_the_models_page(d: District, client_for) -> None:  # noqa: ANN001
+    decided_cases(d, ["air-fumes", "water-outage", "wages-arrears"], per_category=10)
+    response = client_for("admin").post("/triage/models/train/")
+    assert response.status_code == 302
+    version = ClassifierVersion.objects.get()
+    assert version.is_active and version.created_by == d.admin
