@@ -17,7 +17,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from lib.triage.model import RoutingModel
+from lib.triage.model import MODEL_FORMAT, RoutingModel
 from lib.triage.store import ModelFileError, load
 from triage.models import ClassifierVersion
 
@@ -64,6 +64,8 @@ def load_version(version: ClassifierVersion) -> RoutingModel:
         obj, meta = load(model_path(version), key=model_key())
         if not isinstance(obj, RoutingModel):
             raise ModelFileError("the file does not hold a routing model")
+        if getattr(obj, "format", 0) != MODEL_FORMAT:
+            raise ModelFileError(f"the model was written in format {getattr(obj, 'format', 0)}, this code reads format {MODEL_FORMAT}; retrain")
         if meta.get("payload_sha256") != version.sha256:
             raise ModelFileError("the file is not the one this version was saved with")
         # keep only the active model and the one being looked at (rollback previews)

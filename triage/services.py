@@ -250,8 +250,18 @@ def suggest(
     # administrators' routing rules win over the model
     add_rule_hits(True)
     inactive_only = False
+    preds: list[Any] = []
+    explained: dict[str, list[tuple[str, float]]] = {}
     if loaded.model is not None and len(items) < TOP_K:
-        preds, explained = loaded.model.suggest(text, k=min(len(loaded.model.labels), TOP_K + 5), explain=4)
+        try:
+            preds, explained = loaded.model.suggest(text, k=min(len(loaded.model.labels), TOP_K + 5), explain=4)
+        except Exception as exc:  # a model that loads but cannot predict is unusable too
+            log.exception("triage model v%s failed to predict", loaded.version.number if loaded.version else "?")
+            if loaded.version is not None:
+                _warn_model_unusable(loaded.version, f"prediction failed: {exc}")
+            warning = _("The routing model cannot be used; these suggestions come from the rules alone.")
+            loaded = runtime.Loaded(loaded.version, None, str(exc))
+    if loaded.model is not None and preds:
         ids = [int(p.label) for p in preds if p.label.isdigit()]
         cats = {
             c.pk: c

@@ -17,19 +17,18 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import CountVectorizer
-from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
-from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
-from sklearn.svm import LinearSVC
 
 from lib.triage.replies import COMMON_WORDS
 from lib.triage.text import normalise, words
 
 MODEL_KIND = "char13+word12-nbsvm-softmax"
+#: bumped whenever the pickled structure changes: an older file is refused, not misread
+MODEL_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -115,6 +114,8 @@ def _linear_fit(x: sp.csr_matrix, y_idx: np.ndarray, n_labels: int, p: Params) -
     binary = (x > 0).astype(np.float32).tocsr() if p.classifier == "nbsvm" else None
     total = binary.sum(axis=0) if binary is not None else None
 
+    from sklearn.svm import LinearSVC  # training only: web workers never import scikit-learn
+
     def one(k: int) -> None:
         target = (y_idx == k).astype(int)
         if target.sum() == 0:
@@ -145,33 +146,34 @@ def _linear_fit(x: sp.csr_matrix, y_idx: np.ndarray, n_labels: int, p: Params) -
 
 
 class Counts:
-    """Raw n-gram counts of a corpus, computed once; a fold's TF-IDF features are derived
-    from them without analysing the text again."""
+    """Raw n-gram counts of a corpus, computed once (columns are the 64-bit hashes of the
+    n-grams, ``char_hashes`` / ``word_hashes``); a fold's TF-IDF features are derived from
+    them without analysing the text again."""
 
     def __init__(self, chars: list[str], wordtexts: list[str], p: Params) -> None:
-        self.char_cv = CountVectorizer(analyzer="char", ngram_range=p.char_ngrams, dtype=np.float32)
-        self.word_cv = CountVectorizer(analyzer="word", token_pattern=r"\S+", ngram_range=p.word_ngrams, dtype=np.float32)
-        self.char = self.char_cv.fit_transform(chars).tocsr()
-        self.word = self.word_cv.fit_transform(wordtexts).tocsr()
+        self.char, self.char_keys = _hashed_counts([char_hashes(t, *p.char_ngrams) for t in chars])
+        tokens = [w.split() for w in wordtexts]
+        self.word, self.word_keys = _hashed_counts([word_hashes(tk, *p.word_ngrams) for tk in tokens])
+        names: dict[int, str] = {}
+        if p.word_ngrams[0] <= 1:
+            for word in {t for tk in tokens for t in tk}:
+                names[int(word_hashes([word], 1, 1)[0])] = word
+        self.unigram_names = names
         self.min_df = p.min_df
 
     def features(self, train: np.ndarray, rows: list[np.ndarray]) -> tuple[list[sp.csr_matrix], Featurizer]:
         """TF-IDF matrices for each index array in ``rows``, with the vocabulary (document
         frequency ≥ min_df) and idf of the ``train`` rows: what TfidfVectorizer(min_df,
-        sublinear_tf=True) fitted on those rows gives, per block (chars, words)."""
+        sublinear_tf=True) fitted on those rows gives, per block (chars, words); and the
+        featurizer that computes the same features for new text."""
         blocks = []
-        vocabs = []
-        idfs = []
-        for counts, cv in ((self.char, self.char_cv), (self.word, self.word_cv)):
+        for counts in (self.char, self.word):
             sub = counts[train]
             df = np.asarray((sub > 0).sum(axis=0)).ravel()
             keep = np.flatnonzero(df >= self.min_df)
             n = len(train)
             idf = (np.log((1.0 + n) / (1.0 + df[keep])) + 1.0).astype(np.float32)
             blocks.append((keep, idf))
-            names = cv.get_feature_names_out()
-            vocabs.append({str(names[j]): i for i, j in enumerate(keep)})
-            idfs.append(idf)
         out = []
         for idx in rows:
             parts = []
@@ -181,8 +183,26 @@ class Counts:
                 m = m.multiply(idf).tocsr()
                 parts.append(_l2(m))
             out.append(sp.hstack(parts).tocsr())
-        feat = Featurizer(vocabs[0], vocabs[1], idfs[0], idfs[1])
+        (c_keep, c_idf), (w_keep, w_idf) = blocks
+        w_keys = self.word_keys[w_keep]
+        unigrams = {self.unigram_names[int(h)]: float(w_idf[i]) for i, h in enumerate(w_keys.tolist()) if int(h) in self.unigram_names}
+        feat = Featurizer(
+            _Block(self.char_keys[c_keep], np.arange(len(c_keep), dtype=np.int32), c_idf),
+            _Block(w_keys, np.arange(len(w_keep), dtype=np.int32), w_idf),
+            unigrams,
+        )
         return out, feat
+
+
+def _hashed_counts(per_doc: list[np.ndarray]) -> tuple[sp.csr_matrix, np.ndarray]:
+    """A documents × distinct-hashes count matrix (columns in hash order) and the hashes."""
+    lengths = np.fromiter((len(a) for a in per_doc), dtype=np.int64, count=len(per_doc))
+    everything = np.concatenate(per_doc) if len(per_doc) else np.zeros(0, dtype=np.uint64)
+    keys, inverse = np.unique(everything, return_inverse=True)
+    rows = np.repeat(np.arange(len(per_doc)), lengths)
+    m = sp.csr_matrix((np.ones(len(everything), dtype=np.float32), (rows, inverse.ravel())), shape=(len(per_doc), len(keys)))
+    m.sum_duplicates()
+    return m, keys
 
 
 def _l2(m: sp.csr_matrix) -> sp.csr_matrix:
@@ -191,63 +211,160 @@ def _l2(m: sp.csr_matrix) -> sp.csr_matrix:
     return sp.diags((1.0 / norms).astype(np.float32)).dot(m).tocsr()
 
 
+_FNV_PRIME = np.uint64(1099511628211)
+_CHAR_SEED = 0x84222325CBF29CE4
+_WORD_SEED = 0x9E3779B97F4A7C15
+_MASK = (1 << 64) - 1
+
+
+def _codepoints(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+
+
+def char_hashes(text: str, lo: int, hi: int) -> np.ndarray:
+    """64-bit FNV-style hashes of the character n-grams of ``text`` (lo ≤ n ≤ hi), in the
+    order n-gram length, then position; vectorised over the text."""
+    cp = _codepoints(text)
+    out = []
+    with np.errstate(over="ignore"):
+        for n in range(lo, hi + 1):
+            m = len(cp) - n + 1
+            if m <= 0:
+                continue
+            h = np.full(m, np.uint64((_CHAR_SEED + n) & _MASK))
+            for k in range(n):
+                h = (h ^ cp[k : k + m]) * _FNV_PRIME
+            out.append(h)
+    return np.concatenate(out) if out else np.zeros(0, dtype=np.uint64)
+
+
+@lru_cache(maxsize=200_000)
+def _word_hash(word: str) -> int:
+    h = _WORD_SEED
+    for ch in word:
+        h = ((h ^ ord(ch)) * 1099511628211) & _MASK
+    return h
+
+
+def word_hashes(tokens: list[str], lo: int, hi: int) -> np.ndarray:
+    """Hashes of the word n-grams (lo ≤ n ≤ hi) of a token list, in the order n-gram
+    length, then position."""
+    base = np.fromiter((_word_hash(t) for t in tokens), dtype=np.uint64, count=len(tokens))
+    out = []
+    with np.errstate(over="ignore"):
+        for n in range(lo, hi + 1):
+            m = len(base) - n + 1
+            if m <= 0:
+                continue
+            h = np.full(m, np.uint64((_WORD_SEED + n) & _MASK))
+            for k in range(n):
+                h = (h ^ base[k : k + m]) * _FNV_PRIME
+            out.append(h)
+    return np.concatenate(out) if out else np.zeros(0, dtype=np.uint64)
+
+
+@dataclass
+class _Block:
+    keys: np.ndarray  # sorted uint64 hashes of the vocabulary
+    index: np.ndarray  # feature index of each key (int32)
+    idf: np.ndarray  # float32, by feature index
+
+    def lookup(self, hashes: np.ndarray) -> np.ndarray:
+        """Feature index of each hash, -1 when it is not in the vocabulary."""
+        if not len(hashes) or not len(self.keys):
+            return np.full(len(hashes), -1, dtype=np.int64)
+        pos = np.searchsorted(self.keys, hashes)
+        pos[pos >= len(self.keys)] = 0
+        found = self.keys[pos] == hashes
+        return np.where(found, self.index[pos].astype(np.int64), -1)
+
+    def weights(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        feats = self.lookup(hashes)
+        feats = feats[feats >= 0]
+        if not len(feats):
+            return feats, np.zeros(0, dtype=np.float64)
+        cols, counts = np.unique(feats, return_counts=True)
+        vals = (np.log(counts.astype(np.float64)) + 1.0) * self.idf[cols]
+        vals /= np.sqrt((vals * vals).sum()) or 1.0
+        return cols, vals
+
+
 @dataclass
 class Featurizer:
-    """The inference side of the features: vocabularies and idf of the training set."""
+    """The inference side of the features: the vocabularies of the training set as sorted
+    64-bit hashes (about 12 bytes a feature instead of a Python string and a dict entry),
+    their idf, and the idf of single words by name (for keyword vectors and hotspots)."""
 
-    char_vocab: dict[str, int]
-    word_vocab: dict[str, int]
-    char_idf: np.ndarray
-    word_idf: np.ndarray
+    chars: _Block
+    words: _Block
+    unigram_idf: dict[str, float]
 
     @property
     def n_char(self) -> int:
-        return len(self.char_vocab)
+        return len(self.chars.keys)
+
+    @property
+    def n_features(self) -> int:
+        return len(self.chars.keys) + len(self.words.keys)
 
     def transform(self, chars: Sequence[str], wordtexts: Sequence[str], p: Params) -> sp.csr_matrix:
         indptr = [0]
-        indices: list[int] = []
-        data: list[float] = []
-        lo_c, hi_c = p.char_ngrams
-        lo_w, hi_w = p.word_ngrams
+        indices: list[np.ndarray] = []
+        data: list[np.ndarray] = []
+        total = 0
         for text, wordtext in zip(chars, wordtexts, strict=True):
-            for grams, vocab, idf, offset in (
-                (_char_ngrams(text, lo_c, hi_c), self.char_vocab, self.char_idf, 0),
-                (_word_ngrams(wordtext.split(), lo_w, hi_w), self.word_vocab, self.word_idf, self.n_char),
-            ):
-                counts: dict[int, int] = {}
-                for g in grams:
-                    j = vocab.get(g)
-                    if j is not None:
-                        counts[j] = counts.get(j, 0) + 1
-                if not counts:
-                    continue
-                cols = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-                vals = (np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts))) + 1.0) * idf[cols]
-                vals /= np.sqrt((vals * vals).sum()) or 1.0
-                indices.extend((cols + offset).tolist())
-                data.extend(vals.tolist())
-            indptr.append(len(indices))
+            c_cols, c_vals = self.chars.weights(char_hashes(text, *p.char_ngrams))
+            w_cols, w_vals = self.words.weights(word_hashes(wordtext.split(), *p.word_ngrams))
+            indices += [c_cols, w_cols + self.n_char]
+            data += [c_vals, w_vals]
+            total += len(c_cols) + len(w_cols)
+            indptr.append(total)
         return sp.csr_matrix(
-            (np.asarray(data, dtype=np.float32), np.asarray(indices, dtype=np.int64), np.asarray(indptr, dtype=np.int64)),
-            shape=(len(chars), self.n_char + len(self.word_vocab)),
+            (
+                np.concatenate(data).astype(np.float32) if data else np.zeros(0, dtype=np.float32),
+                np.concatenate(indices).astype(np.int64) if indices else np.zeros(0, dtype=np.int64),
+                np.asarray(indptr, dtype=np.int64),
+            ),
+            shape=(len(chars), self.n_features),
         )
 
     def word_idf_map(self) -> dict[str, float]:
         """The idf of single words (for keyword vectors and hotspots)."""
-        return {w: float(self.word_idf[i]) for w, i in self.word_vocab.items() if " " not in w}
+        return self.unigram_idf
 
-    def names(self) -> list[str]:
-        """Feature names; word pairs (bigrams) keep their space so reasons can skip them."""
-        out = [""] * (self.n_char + len(self.word_vocab))
-        for term, i in self.char_vocab.items():
-            out[i] = term
-        for term, i in self.word_vocab.items():
-            out[self.n_char + i] = term
+    def terms_of(self, text: str, wordtext: str, p: Params, wanted: set[int] | None = None) -> dict[int, str]:
+        """Feature index → the text's own n-gram, for the features this text has (or only
+        those in ``wanted``): feature names come from the text, the model keeps no strings.
+        Word pairs keep their space."""
+        out: dict[int, str] = {}
+        lookup = self.chars.lookup(char_hashes(text, *p.char_ngrams))
+        starts = []  # (first position in the hash array, n) per n-gram length
+        pos = 0
+        for n in range(p.char_ngrams[0], p.char_ngrams[1] + 1):
+            m = max(len(text) - n + 1, 0)
+            starts.append((pos, n, m))
+            pos += m
+        hits = np.flatnonzero(lookup >= 0) if wanted is None else np.flatnonzero(np.isin(lookup, list(wanted)))
+        for at in hits.tolist():
+            j = int(lookup[at])
+            if j in out:
+                continue
+            for first, n, m in starts:
+                if first <= at < first + m:
+                    out[j] = text[at - first : at - first + n]
+                    break
+        tokens = wordtext.split()
+        wl = self.words.lookup(word_hashes(tokens, *p.word_ngrams))
+        if wanted is None or any(j >= self.n_char for j in wanted):
+            wgrams = _word_ngrams(tokens, *p.word_ngrams)
+            for j, g in zip(wl.tolist(), wgrams, strict=True):
+                if j >= 0 and (wanted is None or j + self.n_char in wanted):
+                    out.setdefault(j + self.n_char, g)
         return out
 
 
 def _char_ngrams(text: str, lo: int, hi: int) -> list[str]:
+    """The character n-grams in the order ``char_hashes`` hashes them."""
     out = []
     n = len(text)
     for k in range(lo, hi + 1):
@@ -269,6 +386,7 @@ class RoutingModel:
     labels: list[str] = field(default_factory=list)
     temperature: float = 1.0
     kind: str = MODEL_KIND
+    format: int = MODEL_FORMAT
     featurizer: Featurizer | None = None
     weights: np.ndarray | None = None
     bias: np.ndarray | None = None
@@ -301,6 +419,9 @@ class RoutingModel:
         """Train on raw (or segmented) texts. With ``evaluate``, first run a ``folds``-fold
         cross-validation (grouped when ``groups`` is given) to measure the model and fit
         the confidence temperature; then train on everything. The text is analysed once."""
+        from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
+        from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
+
         started = time.perf_counter()
         chars, wordtexts = self._prepare(texts)
         y = [str(v) for v in labels]
@@ -399,9 +520,21 @@ class RoutingModel:
         proba = _softmax(self._scores(x, self.weights, self.bias), self.temperature)[0]
         order = np.argsort(-proba, kind="stable")[:k]
         preds = [Prediction(self.labels[i], round(float(proba[i]), 4)) for i in order]
-        readable = set(wordtexts[0].split())
-        reasons = {p.label: self._explain_row(x.getrow(0), p.label, explain, readable) for p in preds} if explain else {}
+        reasons: dict[str, list[tuple[str, float]]] = {}
+        if explain:
+            row = x.getrow(0)
+            wanted = {j for p in preds for _c, j in self._contributions(row, p.label)[: 8 * explain]}
+            names = self.featurizer.terms_of(chars[0], wordtexts[0], self.params, wanted)
+            readable = set(wordtexts[0].split())
+            reasons = {p.label: self._explain_row(row, p.label, explain, names, readable) for p in preds}
         return preds, reasons
+
+    def _contributions(self, row: sp.csr_matrix, label: str) -> list[tuple[float, int]]:
+        assert self.weights is not None
+        coef = self.weights[:, self.labels.index(label)]
+        contrib = row.data.astype(np.float64) * coef[row.indices]
+        order = np.argsort(-contrib, kind="stable")
+        return [(float(contrib[i]), int(row.indices[i])) for i in order if contrib[i] > 0]
 
     def explain(self, text: str, label: str, n: int = 5) -> list[tuple[str, float]]:
         """The terms of ``text`` that weighed most for ``label`` (feature value × weight),
@@ -409,21 +542,21 @@ class RoutingModel:
         if label not in self.labels or self.weights is None or self.featurizer is None:
             return []
         chars, wordtexts = self._prepare([text])
-        return self._explain_row(self.featurizer.transform(chars, wordtexts, self.params).getrow(0), label, n, set(wordtexts[0].split()))
+        row = self.featurizer.transform(chars, wordtexts, self.params).getrow(0)
+        names = self.featurizer.terms_of(chars[0], wordtexts[0], self.params)
+        return self._explain_row(row, label, n, names, set(wordtexts[0].split()))
 
-    def _explain_row(self, row: sp.csr_matrix, label: str, n: int, readable: set[str] | None = None) -> list[tuple[str, float]]:
+    def _explain_row(
+        self, row: sp.csr_matrix, label: str, n: int, names: dict[int, str], readable: set[str] | None = None
+    ) -> list[tuple[str, float]]:
         """Terms by contribution. With ``readable`` (the jieba words of the text), a character
         n-gram is shown only when it lies within one of those words, so reasons read as
         words, not fragments across two; words every complaint has are not shown."""
         assert self.weights is not None and self.featurizer is not None
-        coef = self.weights[:, self.labels.index(label)]
-        names = _names(self.featurizer)
-        contrib = sorted(
-            ((float(v * coef[j]), int(j)) for j, v in zip(row.indices, row.data, strict=True) if v * coef[j] > 0), reverse=True
-        )
+        contrib = self._contributions(row, label)
         shown: list[tuple[str, float]] = []
         for weight, j in contrib[: 8 * n]:
-            term = names[j]
+            term = names.get(j, "")
             if len(term) < 2 or term.isdigit() or " " in term:
                 continue
             if term in COMMON_WORDS:
@@ -440,11 +573,3 @@ class RoutingModel:
 
     def n_features(self) -> int:
         return int(self.weights.shape[0]) if self.weights is not None else 0
-
-
-def _names(feat: Featurizer) -> list[str]:
-    cached = getattr(feat, "_names", None)
-    if cached is None:
-        cached = feat.names()
-        feat._names = cached  # type: ignore[attr-defined]
-    return cached

@@ -179,3 +179,36 @@ def test_it_ranks_a_growing_cluster_as_a_hotspot_deterministically() -> None:
     assert len(first) == 1
     hot = first[0]
     assert hot.size == 10 and hot.previous == 1 and hot.place == "7" and hot.growth == 9.0
+
+
+def test_it_computes_the_same_features_at_inference_as_in_training() -> None:
+    from lib.triage.model import Counts
+
+    texts, labels = _corpus()
+    model = RoutingModel().fit(texts, labels, evaluate=False)
+    assert model.featurizer is not None
+    chars, wordtexts = model._prepare(texts)
+    everything = np.arange(len(texts))
+    (trained,), _vocab = Counts(chars, wordtexts, model.params).features(everything, [everything])
+    again = model.featurizer.transform(chars, wordtexts, model.params)
+    assert trained.shape == again.shape
+    assert np.allclose(trained.toarray(), again.toarray(), atol=1e-6)
+
+
+def test_it_weighs_features_as_scikit_learns_tfidf_would() -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from lib.triage.model import Counts
+
+    texts, _labels = _corpus()
+    model = RoutingModel()
+    chars, wordtexts = model._prepare(texts)
+    everything = np.arange(len(texts))
+    (mine,), feat = Counts(chars, wordtexts, model.params).features(everything, [everything])
+    theirs = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2).fit_transform(chars)
+    assert feat.n_char == theirs.shape[1]
+    block = mine[:, : feat.n_char].tocsr()
+    for i in range(len(texts)):
+        a = np.sort(block.getrow(i).data)
+        b = np.sort(theirs.getrow(i).data)
+        assert np.allclose(a, b, atol=1e-6)

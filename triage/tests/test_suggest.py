@@ -158,3 +158,15 @@ def test_it_refuses_suggestions_to_staff_who_do_not_register_cases(d: District, 
 def test_it_sends_anonymous_visitors_to_sign_in(d: District) -> None:
     response = Client().post("/triage/suggest/", {"title": WAGES[0]})
     assert response.status_code == 302 and "/login" in response["Location"]
+
+
+def test_it_refuses_a_model_file_written_by_an_older_version_of_the_code(d: District, trained: ClassifierVersion) -> None:
+    from lib.triage.store import save
+
+    model = runtime.load_version(trained)
+    model.format = 1
+    trained.sha256 = save(runtime.model_path(trained), model, key=runtime.model_key())
+    trained.save(update_fields=["sha256"])
+    runtime.forget()
+    result = services.suggest(title=WAGES[0], content=WAGES[1], user=d.intake)
+    assert result.warning and all(i.source != "model" for i in result.items)
