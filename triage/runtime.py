@@ -65,7 +65,9 @@ def load_version(version: ClassifierVersion) -> RoutingModel:
         if not isinstance(obj, RoutingModel):
             raise ModelFileError("the file does not hold a routing model")
         if getattr(obj, "format", 0) != MODEL_FORMAT:
-            raise ModelFileError(f"the model was written in format {getattr(obj, 'format', 0)}, this code reads format {MODEL_FORMAT}; retrain")
+            raise ModelFileError(
+                f"the model was written in format {getattr(obj, 'format', 0)}, this code reads format {MODEL_FORMAT}; retrain"
+            )
         if meta.get("payload_sha256") != version.sha256:
             raise ModelFileError("the file is not the one this version was saved with")
         # keep only the active model and the one being looked at (rollback previews)
