@@ -59,6 +59,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.ChineseFirstMiddleware",
@@ -256,6 +257,35 @@ MESSAGE_TAGS = {40: "danger"}
 # means no tiles: points are drawn on a plain background with a grid (closed networks).
 MAP_TILE_URL = env_str("MAP_TILE_URL", "") or ""
 MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "") or ""
+
+
+def _tile_origin(url: str) -> str:
+    """The origin of a Leaflet tile URL template for img-src ("{s}" subdomains become "*")."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return ""  # a path on our own origin
+    return f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"
+
+
+# Content-Security-Policy, sent by core.middleware.ContentSecurityPolicyMiddleware (docs/security.md):
+# scripts and styles only from our own origin: no inline <script>, no on*= handler, no style="" attribute,
+# no eval. Images may also be data:/blob: (Leaflet, ECharts export) and the tile server's.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        " ".join(["img-src 'self' data: blob:", _tile_origin(MAP_TILE_URL)]).strip(),
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ]
+)
 # Hazard ledgers: codes of the units whose staff see every hazard of the district (the
 # emergency management bureau in the demo), and the row count above which an Excel
 # import runs in the background with a progress bar.

@@ -57,7 +57,7 @@
     el.setAttribute("data-points", String(pts.length));
     if (!pts.length) {
       map.setView([30.6, 114.3], 11);
-      el.insertAdjacentHTML("beforeend", '<div class="position-absolute top-50 start-50 translate-middle text-muted" style="z-index:500">' + esc(opts.emptyText || "") + "</div>");
+      el.insertAdjacentHTML("beforeend", '<div class="position-absolute top-50 start-50 translate-middle text-muted ms-z-500">' + esc(opts.emptyText || "") + "</div>");
       return map;
     }
     var bounds = L.latLngBounds(pts.map(function (p) { return [p.lat, p.lng]; })).pad(0.08);
@@ -71,9 +71,13 @@
       var legend = L.control({ position: "bottomright" });
       legend.onAdd = function () {
         var div = L.DomUtil.create("div", "bg-white rounded border px-2 py-1 small");
-        div.innerHTML = opts.legend.map(function (item) {
-          return '<div><span style="display:inline-block;width:10px;height:10px;border-radius:50%;background:' + item.color + '"></span> ' + esc(item.label) + "</div>";
-        }).join("");
+        // Colours are set through the DOM, not in a style="" attribute: the Content-Security-Policy refuses inline style.
+        opts.legend.forEach(function (item) {
+          var row = L.DomUtil.create("div", "", div);
+          var dot = L.DomUtil.create("span", "ms-legend-dot", row);
+          dot.style.background = item.color;
+          row.appendChild(document.createTextNode(" " + item.label));
+        });
         return div;
       };
       legend.addTo(map);

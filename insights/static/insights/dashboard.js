@@ -1,5 +1,7 @@
 /* Dashboard charts (Apache ECharts) and the town map (Leaflet). Data comes from the
-   JSON in #chart-data; every label in it is already translated by the server. */
+   JSON in #chart-data; every label in it is already translated by the server.
+   Tooltips render as rich text on the canvas: ECharts' HTML tooltips carry style="" attributes,
+   which the Content-Security-Policy refuses (docs/security.md). */
 (function () {
   "use strict";
   var node = document.getElementById("chart-data");
@@ -30,7 +32,7 @@
     else {
       trend.setOption({
         textStyle: { fontFamily: FONT },
-        tooltip: { trigger: "axis" },
+        tooltip: { trigger: "axis", renderMode: "richText" },
         legend: { data: [L10N.received, L10N.replied, L10N.ontime, L10N.satisfaction], top: 0 },
         grid: { left: 40, right: 45, top: 40, bottom: 30 },
         xAxis: { type: "category", data: t.x },
@@ -52,7 +54,7 @@
     else {
       cats.setOption({
         textStyle: { fontFamily: FONT },
-        tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
+        tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)", renderMode: "richText" },
         series: [{ type: "pie", radius: ["35%", "68%"], center: ["50%", "55%"], data: data.categories, label: { formatter: "{b}\n{c}" } }]
       });
       cats.on("click", function (p) { if (p.data && p.data.url) { window.location.href = p.data.url; } });
@@ -66,7 +68,7 @@
     else {
       states.setOption({
         textStyle: { fontFamily: FONT },
-        tooltip: { trigger: "axis" },
+        tooltip: { trigger: "axis", renderMode: "richText" },
         grid: { left: 130, right: 30, top: 10, bottom: 20 },
         xAxis: { type: "value", minInterval: 1 },
         yAxis: { type: "category", data: data.states.map(function (s) { return s.name; }).reverse() },
