@@ -3,8 +3,11 @@ virus-scan hook, and storage outside the web root."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
+import logging
+import os
 import re
 import unicodedata
 import uuid
@@ -40,8 +43,13 @@ KINDS: dict[str, tuple[set[str], set[str]]] = {
             "application/zip",
         },
     ),
-    "audio": ({"mp3", "wav", "m4a", "amr", "ogg"}, {"audio/mpeg", "audio/x-wav", "audio/wav", "audio/mp4", "audio/m4a", "audio/amr", "audio/ogg", "video/mp4"}),
+    "audio": (
+        {"mp3", "wav", "m4a", "amr", "ogg"},
+        {"audio/mpeg", "audio/x-wav", "audio/wav", "audio/mp4", "audio/m4a", "audio/amr", "audio/ogg", "video/mp4"},
+    ),
 }
+log = logging.getLogger(__name__)
+
 OOXML_PARTS = {"docx": "word/", "xlsx": "xl/", "pptx": "ppt/"}
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -63,7 +71,9 @@ def sniff(data: bytes, ext: str) -> tuple[str, str]:
     ext = ext.lower()
     kind = next((k for k, (exts, _m) in KINDS.items() if ext in exts), None)
     if kind is None:
-        raise ValidationError(_("Files of type “.%(ext)s” are not accepted. Accepted: images, PDF, Office documents and audio.") % {"ext": ext or "?"})
+        raise ValidationError(
+            _("Files of type “.%(ext)s” are not accepted. Accepted: images, PDF, Office documents and audio.") % {"ext": ext or "?"}
+        )
     mismatch = ValidationError(_("The file's content does not match its name “.%(ext)s”.") % {"ext": ext})
     if ext in OOXML_PARTS:
         try:
@@ -119,27 +129,48 @@ def file_store(*, actor: object | None, upload: IO[bytes], name: str, allowed_ki
     file_id = uuid.uuid4()
     rel = Path(timezone.now().strftime("%Y/%m")) / file_id.hex
     path = Path(settings.MEDIA_ROOT) / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
     try:
+        _write(path, data, display)
         _scan(path)
-    except Exception:
-        path.unlink(missing_ok=True)
+        stored = StoredFile.objects.create(
+            id=file_id,
+            original_name=display,
+            kind=kind,
+            content_type=content_type,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            storage_path=str(rel),
+            uploaded_by=actor if getattr(actor, "pk", None) else None,
+        )
+        audit_record(actor=actor, action="file.store", obj=stored, after={"name": display, "size": len(data), "kind": kind})
+    except BaseException:
+        path.unlink(missing_ok=True)  # refused, failed or interrupted here: no bytes without a row
         raise
-    stored = StoredFile.objects.create(
-        id=file_id,
-        original_name=display,
-        kind=kind,
-        content_type=content_type,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        storage_path=str(rel),
-        uploaded_by=actor if getattr(actor, "pk", None) else None,
-    )
-    # A rolled-back transaction leaves the bytes without a row; `manage.py clean_orphan_files`
-    # (not yet written) is where they would be swept.
-    audit_record(actor=actor, action="file.store", obj=stored, after={"name": display, "size": len(data), "kind": kind})
+    # When the caller's transaction rolls back later, the bytes stay without a row:
+    # `manage.py clean_orphan_files` (and its nightly job) removes them after a grace period.
     return stored
+
+
+def _write(path: Path, data: bytes, display: str) -> None:
+    """Write the bytes durably; a full disk or another storage failure becomes a clear
+    ValidationError and leaves no partial file."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "xb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+    except OSError as exc:
+        path.unlink(missing_ok=True)
+        log.error("storing an upload at %s failed: %s", path, exc)
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise ValidationError(
+                _("The server's disk is full, so “%(name)s” could not be saved. Nothing was stored; please tell the administrator.")
+                % {"name": display}
+            )
+        raise ValidationError(
+            _("“%(name)s” could not be saved because of a storage error. Nothing was stored; please try again later.") % {"name": display}
+        )
 
 
 def file_path(stored: StoredFile) -> Path:
