@@ -76,6 +76,9 @@ MIDDLEWARE = [
     "accounts.middleware.AdminTwoFactorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+# Benchmarks only (bench/run): an X-Query-Count header on every response; absent otherwise.
+if env_bool("BENCH_QUERY_COUNT", False):
+    MIDDLEWARE.insert(0, "core.querycount.QueryCountMiddleware")
 
 ROOT_URLCONF = "minsheng.urls"
 
