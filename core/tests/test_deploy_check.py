@@ -30,11 +30,16 @@ PRODUCTION = {
 
 
 def _check_deploy(tmp_path: Path, extra: dict[str, str]) -> tuple[int, set[str], str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"MINSHENG_TESTING", "HUEY_IMMEDIATE"}}
+    # A SQLite file in tmp_path: the checks include "the database answers" (core.preflight).
+    env = {k: v for k, v in os.environ.items() if k not in {"MINSHENG_TESTING", "HUEY_IMMEDIATE", "DATABASE_URL", "REDIS_URL"}}
     env.update(DJANGO_SETTINGS_MODULE="minsheng.settings", SECRET_KEY=secrets.token_urlsafe(64), MINSHENG_VAR_DIR=str(tmp_path), **extra)
     result = subprocess.run(  # noqa: S603 - our own manage.py
         [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "check", "--deploy", "--fail-level", "CRITICAL"],
-        env=env, capture_output=True, text=True, check=False, timeout=120,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
     )
     output = result.stdout + result.stderr
     return result.returncode, set(re.findall(r"\(([a-z_]+\.[A-Z]\d{3})\)", output)), output
