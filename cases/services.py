@@ -71,6 +71,11 @@ After the reply
 
 Any time
 - ``case_link(..., other, kind)``: intake or handlers link duplicate/related cases.
+- ``merge_case(actor, case, into, expected_version, note="")``: intake merges a registered
+  case into the main case of the same matter (duplicate of, not accepted, complainant
+  told); it follows the main case's reply (``case_follow_reply``). Refused into itself,
+  into a merged case, into a finished matter or closed review chain, into a case not yet
+  accepted, and for a case no longer registered or a review request.
 - ``case_add_attachment(..., upload, name, description="", is_material=False)``: intake
   or handlers; the file is checked by content (``files.services.file_store``).
 - ``case_reveal_identity(actor, case, reason="") -> list[dict]``: the complainants in
@@ -1594,6 +1599,171 @@ def case_reveal_identity(*, actor: User, case: Case, reason: str = "") -> list[d
         public=False,
     )
     return [complainant_view(c, plain=True) for c in people]
+
+
+# ---------------------------------------------------------------------------
+# Merging a duplicate into the main case
+# ---------------------------------------------------------------------------
+
+
+def _merged_into(case: Case) -> Case | None:
+    """The main case ``case`` was merged into (not accepted as its duplicate), or None."""
+    if case.state != State.NOT_ACCEPTED:
+        return None
+    link = CaseLink.objects.filter(from_case=case, kind=CaseLink.Kind.DUPLICATE_OF).select_related("to_case").order_by("-id").first()
+    return link.to_case if link is not None else None
+
+
+def _chain_finished(case: Case) -> bool:
+    """True when the case's matter is finished: the newest level of its review chain is
+    closed, not accepted, redirected, withdrawn or finished after re-review (a closed
+    original with an open review is still open)."""
+    if case.final:
+        return True
+    newest = case
+    node: Case | None = case
+    while node is not None:
+        review = Case.objects.filter(parent_case=node).order_by("-id").first()
+        if review is None:
+            break
+        newest = node = review
+    return newest.state in FINISHED_STATES or newest.final
+
+
+@transaction.atomic
+def merge_case(*, actor: User, case: Case, into: Case, expected_version: int | None, note: str = "") -> Case:
+    """Merge ``case`` into the main case ``into``, which handles the same matter: ``case`` is
+    linked as its duplicate and not accepted separately, and the complainant is told why
+    (a public timeline line; the outbox sends the not-accepted message). One audit row,
+    ``case.merge``. When the main case's written reply is issued, the same reply is issued
+    on ``case`` (:func:`case_follow_reply`; at once when it is issued already), so the
+    merged case is finished when the main one is answered.
+
+    Refused (nothing changes): not an intake officer; into itself; a case that is no longer
+    registered (decided, closed, ...); a review or re-review request; into a case that is
+    itself merged (merges do not chain: merge into the main case); into a case whose
+    matter is finished (closed, not accepted, redirected, withdrawn, or a closed review
+    chain); into a case not yet accepted."""
+    if not _is_intake(actor):
+        raise _deny(_("Only intake officers may do this."))
+    if case.pk == into.pk:
+        raise ValidationError(_("A case cannot be merged into itself."))
+    if not user_can_see_case(actor, into):
+        raise ValidationError(_("No such case."))
+    case = _lock(case, expected_version)
+    into = Case.objects.select_for_update(of=("self",)).get(pk=into.pk)
+    if case.level != Level.ORIGINAL:
+        raise ValidationError(_("A review or re-review request cannot be merged; it is handled on its own."))
+    if case.state != State.REGISTERED:
+        raise ValidationError(
+            _("Only a case still to be decided can be merged (this one is “%(state)s”); link it as a duplicate instead.")
+            % {"state": State(case.state).label}
+        )
+    main = _merged_into(into)
+    if main is not None:
+        raise ValidationError(
+            _("Case %(number)s is itself merged into %(main)s; merge into the main case.") % {"number": into.number, "main": main.number}
+        )
+    if _chain_finished(into):
+        raise ValidationError(
+            _("Case %(number)s is finished (closed review chain); a new case cannot be merged into it.") % {"number": into.number}
+        )
+    if into.state == State.REGISTERED:
+        raise ValidationError(
+            _("Case %(number)s has not been accepted yet; accept the main case first, then merge.") % {"number": into.number}
+        )
+    note = _clean_text(note, "note", _("The note"), required=False, limit=500)
+    reason = _(
+        "Merged as a duplicate of case %(number)s, which is handling the same matter; its written reply will be sent to you as the answer to this case."
+    ) % {"number": into.number}
+    if note:
+        reason += f"\n{note}"
+    now = _now()
+    if not CaseLink.objects.filter(from_case=case, to_case=into, kind=CaseLink.Kind.DUPLICATE_OF).exists():
+        CaseLink.objects.create(from_case=case, to_case=into, kind=CaseLink.Kind.DUPLICATE_OF, created_by=actor, created_at=now)
+    clocks.clock_stop(case, None, now)
+    case.decided_at = now
+    case.closed_at = now
+    case.decision_reason = reason[:TEXT_MAX]
+    _commit(
+        case,
+        actor=actor,
+        action="merge",
+        to_state=State.NOT_ACCEPTED,
+        event=CaseEvent.Kind.NOT_ACCEPTED,
+        text=_("Not accepted: %(reason)s") % {"reason": reason},
+        public=True,
+        fields=["decided_at", "closed_at", "decision_reason"],
+        after={"into": into.number, "note": note},
+        at=now,
+    )
+    if CaseReply.objects.filter(case=into, status=CaseReply.Status.ISSUED).exists():
+        case_follow_reply(case=case, main=into)
+    return case
+
+
+@transaction.atomic
+def case_follow_reply(*, case: Case, main: Case) -> bool:
+    """Issue the main case's written reply on a case merged into it: the same reply, a public
+    timeline line, the audit row, and the reply message to the complainant (outbox).
+    Idempotent: False when the main case has no issued reply yet or ``case`` has one."""
+    reply = CaseReply.objects.filter(case=main, status=CaseReply.Status.ISSUED).first()
+    if reply is None:
+        return False
+    dup = _lock(case, None)
+    if CaseReply.objects.filter(case=dup, status=CaseReply.Status.ISSUED).exists():
+        return False
+    now = _now()
+    CaseReply.objects.update_or_create(
+        case=dup,
+        defaults={
+            "outcome": reply.outcome,
+            "text": reply.text,
+            "status": CaseReply.Status.ISSUED,
+            "drafted_by": reply.drafted_by,
+            "drafted_at": reply.drafted_at,
+            "approved_by": reply.approved_by,
+            "approved_at": reply.approved_at,
+            "issued_by": reply.issued_by,
+            "issued_at": now,
+            "issued_via": reply.issued_via,
+        },
+    )
+    dup.replied_at = now
+    _commit(
+        dup,
+        actor=None,
+        action="follow_reply",
+        event=CaseEvent.Kind.REPLIED,
+        text=_("The written reply to case %(number)s, into which this case was merged, was issued to you as the answer to this case.")
+        % {"number": main.number},
+        public=True,
+        fields=["replied_at"],
+        after={"main": main.number, "outcome": reply.outcome},
+        at=now,
+    )
+    dup_id, main_id = dup.pk, main.pk
+    transaction.on_commit(lambda: _tell_reply_followed(dup_id, main_id))
+    return True
+
+
+def _tell_reply_followed(case_id: int, main_id: int) -> None:
+    """The reply message to the complainant of a merged case (when the outbox is installed)."""
+    from django.apps import apps
+
+    if not apps.is_installed("outbox"):
+        return
+    try:
+        from outbox.models import Event
+        from outbox.services import message_queue
+
+        dup = Case.objects.select_related("current_unit").filter(pk=case_id).first()
+        if dup is not None:
+            message_queue(case=dup, event=Event.REPLIED, key=f"merged:{main_id}")
+    except Exception:  # the reply is issued; a message that cannot be queued is logged
+        import logging
+
+        logging.getLogger(__name__).exception("could not queue the reply message of merged case %s", case_id)
 
 
 def finished(case: Case) -> bool:
