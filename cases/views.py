@@ -269,6 +269,7 @@ def _extras(case: Case) -> list[dict[str, str]]:
     """Links and lazy-loaded panels other modules hang under the case (the #case-extras hook)."""
     out: list[dict[str, str]] = []
     for name, kind, label in (
+        ("triage:case_suggestion", "panel", ""),
         ("triage:case_duplicates", "panel", ""),
         ("triage:case_similar_replies", "panel", ""),
         ("hazards:from_case", "link", _("Register as a hazard")),

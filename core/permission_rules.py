@@ -170,6 +170,8 @@ RULES: dict[str, Rule] = {
     "duty:attachment": get(note="a file id no duty record uses"),
     # triage
     "triage:suggest": get("admin", "intake"),
+    "triage:case_suggestion": get(SEES_A),
+    "triage:case_suggestion_apply": post(refuse=OUTSIDERS),
     "triage:case_duplicates": get(SEES_A),
     "triage:duplicate_decide": post(refuse=OUTSIDERS),
     "triage:case_similar_replies": get(SEES_A),
@@ -177,6 +179,7 @@ RULES: dict[str, Rule] = {
     "triage:similar_replies": get(SEES_A),
     "triage:hotspots": get("admin", "intake", "leader", "supervisor", "followup", "duty"),
     "triage:hotspot": get(note="no hotspot built"),
+    "triage:acceptance": get("admin", "intake", "leader", "supervisor", "followup", "duty"),
     "triage:models": get("admin"),
     "triage:model_action": post(refuse=staff_but("admin") | NOT_STAFF),
     # portal (the public side; the status page needs the number + query code)

@@ -126,6 +126,15 @@ class SuggestionLog(models.Model):
     top_category = models.ForeignKey("cases.Category", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     top_unit = models.ForeignKey("accounts.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     from_rule = models.BooleanField(default=False)
+    #: why there is no suggestion (SuggestionResult.status: ok, empty, too_short, foreign,
+    #: no_match, inactive); blank on rows written before it was kept
+    status = models.CharField(_("status"), max_length=12, blank=True)
+    town = models.ForeignKey(
+        "accounts.Unit", verbose_name=_("town / street"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    town_reason = models.CharField(max_length=200, blank=True)
+    #: True when the routing model could not be used and the rules alone answered
+    model_unusable = models.BooleanField(default=False)
     case = models.OneToOneField("cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="triage_suggestion")
     chosen_category = models.ForeignKey("cases.Category", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     chosen_rank = models.PositiveSmallIntegerField(

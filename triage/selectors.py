@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import Role, Unit, User
 from accounts.scoping import is_district_wide
 from cases.models import Case, CaseReply, Category
 from lib.triage import dedup
@@ -63,6 +63,107 @@ def suggestion_acceptance(start: dt.datetime | None = None, end: dt.datetime | N
         without=Count("id", filter=Q(outcome=SuggestionLog.Outcome.NONE)),
     )
     return AcceptanceRate(agg["decided"], agg["accepted"], agg["top1"], agg["overridden"], agg["without"], start, end)
+
+
+@dataclass
+class KeptItem:
+    rank: int
+    category: Category | None
+    path: str
+    unit: Unit | None
+    confidence: float
+    source: str
+    reason: str
+
+    @property
+    def percent(self) -> int:
+        return round(self.confidence * 100)
+
+    @property
+    def usable(self) -> bool:
+        return self.category is not None and self.category.is_active
+
+
+@dataclass
+class KeptSuggestion:
+    """The suggestion kept with a case (see triage.services.suggestion_for_case)."""
+
+    row: SuggestionLog
+    items: list[KeptItem]
+    message: str
+    town: Unit | None
+
+    @property
+    def outcome(self) -> str:
+        return self.row.outcome
+
+    @property
+    def decided(self) -> bool:
+        return self.row.outcome in (SuggestionLog.Outcome.ACCEPTED, SuggestionLog.Outcome.OVERRIDDEN)
+
+
+def _path(cat: Category) -> str:
+    names = []
+    node: Category | None = cat
+    while node is not None:
+        names.insert(0, node.display_name)
+        node = node.parent
+    return " › ".join(names)
+
+
+def case_suggestion(case: Case) -> KeptSuggestion | None:
+    """The suggestion kept with ``case``, its categories and units read afresh (3 queries)."""
+    from triage.services import _no_suggestion_message
+
+    row = SuggestionLog.objects.filter(case=case).select_related("town", "version", "chosen_category").first()
+    if row is None:
+        return None
+    cat_ids = [s.get("category") for s in row.suggestions if s.get("category")]
+    unit_ids = [s.get("unit") for s in row.suggestions if s.get("unit")]
+    cats = {c.pk: c for c in Category.objects.filter(pk__in=cat_ids).select_related("parent__parent")} if cat_ids else {}
+    units = {u.pk: u for u in Unit.objects.filter(pk__in=unit_ids)} if unit_ids else {}
+    items = []
+    for rank, s in enumerate(row.suggestions, 1):
+        cat = cats.get(s.get("category"))
+        items.append(
+            KeptItem(
+                rank=rank,
+                category=cat,
+                path=_path(cat) if cat is not None else _("(a category that no longer exists)"),
+                unit=units.get(s.get("unit")),
+                confidence=float(s.get("confidence") or 0),
+                source=str(s.get("source") or ""),
+                reason=str(s.get("reason") or ""),
+            )
+        )
+    message = "" if items else (_no_suggestion_message(row.status) or _("No category was suggested for this text."))
+    return KeptSuggestion(row=row, items=items, message=message, town=row.town)
+
+
+DECIDED_LIMIT = 200
+
+
+@dataclass
+class DecidedRow:
+    row: SuggestionLog
+    case: Case
+    top: Category | None
+    chosen: Category | None
+
+
+def decided_suggestions(user: User, start: dt.datetime, end: dt.datetime, *, outcome: str = "") -> list[DecidedRow]:
+    """The newest suggestions decided in [start, end) on cases the user may see (at most
+    DECIDED_LIMIT), with the case, the top suggestion and the category chosen."""
+    from cases.access import cases_for_user
+
+    qs = SuggestionLog.objects.filter(decided_at__gte=start, decided_at__lt=end, case__isnull=False).exclude(
+        outcome=SuggestionLog.Outcome.PENDING
+    )
+    if outcome:
+        qs = qs.filter(outcome=outcome)
+    qs = qs.filter(case__in=cases_for_user(user).values("pk"))
+    rows = list(qs.select_related("case", "top_category", "chosen_category").order_by("-decided_at", "-id")[:DECIDED_LIMIT])
+    return [DecidedRow(r, r.case, r.top_category, r.chosen_category) for r in rows if r.case is not None]
 
 
 def can_see_hotspots(user: User) -> bool:

@@ -15,6 +15,11 @@ Routing suggestions
   but that is no longer active is never suggested. With ``log`` and a user, the user's
   pending :class:`SuggestionLog` row is updated; :func:`suggestion_settle` (called when
   a case is registered) records whether the category chosen was one suggested.
+- ``suggestion_for_case(case)``: after any registration (queued job): the officer's pending
+  row, or a suggestion computed and kept with the case (pending until the case is
+  accepted, :func:`suggestion_decide`). ``suggestion_apply(actor, case, rank,
+  expected_version)``: intake applies a kept suggestion to a registered case (category,
+  and town when missing), audited.
 
 Routing models (administrators; the periodic job passes ``actor=None``)
 - ``classifier_train(actor, seed=0, activate=None, note="") -> ClassifierVersion``:
@@ -32,12 +37,12 @@ Near-duplicates, similar replies, merge
   registration, after commit; ``index_backfill`` indexes older cases).
 - ``duplicate_dismiss(actor, case, other)``: not a duplicate; never suggested again.
 - ``case_merge_duplicate(actor, case, into, expected_version, note="")``: intake merges a
-  registered case into the main case as a duplicate: the case is linked (duplicate of)
-  and not accepted separately, with the reason told to the complainant, and when the
-  main case's reply is issued the same reply is issued on it (``follow_main_reply``).
-  Refused into itself, into a case that is itself merged, into a finished matter or
-  chain (closed, not accepted, redirected, withdrawn or finished after re-review), for a
-  case that is no longer "registered", and for review / re-review cases.
+  registered case into the main case as a duplicate through ``cases.services.merge_case``
+  (linked as duplicate of, not accepted separately with the reason told to the
+  complainant; refused into itself, into a case that is itself merged, into a finished
+  matter or closed review chain, for a case no longer "registered", for review cases)
+  and records the decision; when the main case's reply is issued the same reply is
+  issued on it (``follow_main_reply`` → ``cases.services.case_follow_reply``).
 
 Hotspots
 - ``hotspots_compute(end=None, days=7) -> HotspotRun``: clusters the cases of the period
@@ -64,7 +69,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, Unit, UnitKind, User
 from audit.services import audit_record
-from cases.models import FINISHED_STATES, Case, CaseLink, CaseReply, Category, Level, State
+from cases.models import Case, CaseEvent, CaseReply, Category, Level, State
 from cases.selectors import suggest_unit
 from lib.triage import dedup
 from lib.triage.hotspots import Item, find_hotspots
@@ -312,9 +317,8 @@ def suggest(
     return result
 
 
-def _log_suggestion(*, user: User, source: str, text: str, result: SuggestionResult) -> int:
-    """Keep the user's one pending suggestion row up to date (telemetry, no audit row)."""
-    now = timezone.now()
+def _log_values(*, source: str, text: str, result: SuggestionResult) -> dict[str, Any]:
+    """The columns of a :class:`SuggestionLog` row that keep ``result``."""
     payload = [
         {
             "category": it.category.pk,
@@ -326,7 +330,7 @@ def _log_suggestion(*, user: User, source: str, text: str, result: SuggestionRes
         for it in result.items
     ]
     top = result.items[0] if result.items else None
-    values = {
+    return {
         "source": source[:20],
         "text_hash": hashlib.sha256(normalise(text).encode()).hexdigest(),
         "version": result.version,
@@ -334,8 +338,18 @@ def _log_suggestion(*, user: User, source: str, text: str, result: SuggestionRes
         "top_category": top.category if top else None,
         "top_unit": top.unit if top else None,
         "from_rule": bool(top and top.source == "rule"),
-        "updated_at": now,
+        "status": result.status[:12],
+        "town": result.town if result.town_reason else None,
+        "town_reason": result.town_reason[:200],
+        "model_unusable": bool(result.warning),
     }
+
+
+def _log_suggestion(*, user: User, source: str, text: str, result: SuggestionResult) -> int:
+    """Keep the user's one pending suggestion row up to date (telemetry, no audit row)."""
+    now = timezone.now()
+    values = _log_values(source=source, text=text, result=result)
+    values["updated_at"] = now
     with transaction.atomic():
         row = (
             SuggestionLog.objects.select_for_update()
@@ -382,6 +396,133 @@ def suggestion_settle(*, case: Case) -> SuggestionLog | None:
     row.decided_at = now
     row.save(update_fields=["case", "chosen_category", "chosen_rank", "outcome", "decided_at"])
     return row
+
+
+#: SuggestionLog.source of a suggestion kept for a case registered through any door
+#: (portal, Open311, REST, import, or the staff form without a suggestion looked at)
+REGISTRATION_SOURCE = "registration"
+
+
+def _outcome_for(row: SuggestionLog, category_id: int | None) -> tuple[str, int]:
+    suggested = [s.get("category") for s in row.suggestions]
+    if not suggested:
+        return SuggestionLog.Outcome.NONE, 0
+    rank = suggested.index(category_id) + 1 if category_id and category_id in suggested else 0
+    return (SuggestionLog.Outcome.ACCEPTED if rank else SuggestionLog.Outcome.OVERRIDDEN), rank
+
+
+def suggestion_for_case(*, case: Case) -> SuggestionLog | None:
+    """After a case is registered through any door (staff form, portal, Open311, REST,
+    import): attach the registering user's pending suggestions (the staff form), or else
+    compute a suggestion for the case and keep it with the case, so that the intake
+    officer deciding it sees the suggestion with its reasons and can apply it
+    (:func:`suggestion_apply`). Such a row stays *pending* until the case is accepted
+    (:func:`suggestion_decide`). Text that gets no suggestion (empty, too short, not
+    Chinese, only retired categories) is kept as "no suggestion" with its status, so the
+    page says why. Called after the registration commits; never raises into it."""
+    row = suggestion_settle(case=case)
+    if row is not None:
+        return row
+    if case.level != Level.ORIGINAL:
+        return None  # review requests are not routed: they go to the next-higher office
+    existing = SuggestionLog.objects.filter(case=case).first()
+    if existing is not None:
+        return existing
+    from django.conf import settings
+    from django.utils import translation
+
+    # the reasons are kept, so they are written in the site's language, not the request's
+    with translation.override(settings.LANGUAGE_CODE):
+        result = suggest(title=case.title, content=case.content, town=case.town, log_it=False)
+    now = timezone.now()
+    values = _log_values(source=REGISTRATION_SOURCE, text=case_text(case), result=result)
+    outcome = SuggestionLog.Outcome.PENDING if result.items else SuggestionLog.Outcome.NONE
+    try:
+        with transaction.atomic():
+            return SuggestionLog.objects.create(
+                case=case,
+                user=None,
+                created_at=now,
+                updated_at=now,
+                outcome=outcome,
+                decided_at=None if result.items else now,
+                **values,
+            )
+    except IntegrityError:  # computed twice concurrently (the after-commit hook and a retry)
+        return SuggestionLog.objects.filter(case=case).first()
+
+
+@transaction.atomic
+def suggestion_decide(*, case: Case) -> SuggestionLog | None:
+    """When a case is accepted: settle its pending suggestion: accepted when the category
+    the case is accepted with is one suggested (with its rank), else overridden."""
+    row = SuggestionLog.objects.select_for_update().filter(case=case, outcome=SuggestionLog.Outcome.PENDING).first()
+    if row is None:
+        return None
+    category_id = Case.objects.filter(pk=case.pk).values_list("category_id", flat=True).first()
+    row.outcome, row.chosen_rank = _outcome_for(row, category_id)
+    row.chosen_category_id = category_id
+    row.decided_at = timezone.now()
+    row.save(update_fields=["outcome", "chosen_rank", "chosen_category", "decided_at"])
+    return row
+
+
+@transaction.atomic
+def suggestion_apply(*, actor: User, case: Case, rank: int, expected_version: int | None) -> Case:
+    """Apply the kept suggestion ``rank`` (1–3) to a registered case: its category (and the
+    suggested town / street when the case has none). One click for the intake officer
+    deciding the case; an internal timeline line and the audit row record it, and the
+    suggestion counts as accepted. Refused for staff other than intake, once the case is
+    decided (accepted, not accepted, ...), for a rank that was not suggested and for a
+    category that is no longer in use."""
+    from cases.services import _commit, _lock
+
+    if not actor.has_role(Role.INTAKE):
+        raise PermissionDenied(_("Only intake officers may apply a routing suggestion."))
+    case = _lock(case, expected_version)
+    if case.state != State.REGISTERED:
+        raise ValidationError(_("A suggestion can only be applied while the case is still to be decided."))
+    row = SuggestionLog.objects.select_for_update().filter(case=case).first()
+    items = row.suggestions if row is not None else []
+    if not 1 <= rank <= len(items):
+        raise ValidationError(_("There is no such suggestion for this case."))
+    item = items[rank - 1]
+    category = Category.objects.filter(pk=item.get("category"), is_active=True).first()
+    if category is None:
+        raise ValidationError(_("The suggested category is no longer in use; choose one from the list."))
+    assert row is not None
+    before = {"category": case.category.code if case.category else None, "town": case.town_id}
+    fields = ["category"]
+    case.category = category
+    town = None
+    if case.town_id is None and row.town_id is not None:
+        town = Unit.objects.filter(pk=row.town_id, kind=UnitKind.TOWN, is_active=True).first()
+        if town is not None:
+            case.town = town
+            fields.append("town")
+    text = _("Category set to “%(category)s” from routing suggestion %(rank)d: %(reason)s") % {
+        "category": _category_path(category),
+        "rank": rank,
+        "reason": item.get("reason", ""),
+    }
+    if town is not None:
+        text += "\n" + _("Town / street set to %(town)s.") % {"town": town.name}
+    _commit(
+        case,
+        actor=actor,
+        action="apply_suggestion",
+        event=CaseEvent.Kind.NOTE,
+        text=text,
+        fields=fields,
+        before=before,
+        after={"category": category.code, "town": case.town_id, "rank": rank, "suggestion": row.pk},
+    )
+    row.outcome = SuggestionLog.Outcome.ACCEPTED
+    row.chosen_rank = rank
+    row.chosen_category = category
+    row.decided_at = timezone.now()
+    row.save(update_fields=["outcome", "chosen_rank", "chosen_category", "decided_at"])
+    return case
 
 
 # ---------------------------------------------------------------------------
@@ -788,126 +929,54 @@ def duplicate_dismiss(*, actor: User, case: Case, other: Case) -> DuplicateDecis
     return decision
 
 
-def _chain_finished(case: Case) -> bool:
-    """True when the case's matter is finished: the case or its review chain is closed,
-    not accepted, redirected, withdrawn or finished after re-review."""
-    if case.final:
-        return True
-    node: Case | None = case
-    newest = case
-    # the newest level of the chain decides: a closed original with an open review is still open
-    while node is not None:
-        review = Case.objects.filter(parent_case=node).order_by("-id").first()
-        if review is None:
-            break
-        newest = node = review
-    return newest.state in FINISHED_STATES or newest.final
-
-
 @transaction.atomic
 def case_merge_duplicate(*, actor: User, case: Case, into: Case, expected_version: int | None, note: str = "") -> DuplicateDecision:
-    """Merge a registered case into the main case as a duplicate (see the module docstring)."""
+    """Merge a registered case into the main case as a duplicate through
+    ``cases.services.merge_case`` (which refuses what cannot be merged, see there) and
+    record the decision, so the pair is not suggested again and the reply is followed."""
     from cases import services as case_services
-    from cases.access import user_can_see_case
 
     _check_decider(actor, case)
-    if case.pk == into.pk:
-        raise ValidationError(_("A case cannot be merged into itself."))
-    if not user_can_see_case(actor, into):
-        raise ValidationError(_("No such case."))
-    case = Case.objects.select_for_update().get(pk=case.pk)
-    into = Case.objects.select_for_update().get(pk=into.pk)
-    if case.level != Level.ORIGINAL:
-        raise ValidationError(_("A review or re-review request cannot be merged; it is handled on its own."))
-    if case.state != State.REGISTERED:
-        raise ValidationError(_("Only a case still to be decided can be merged; link this one as a duplicate instead."))
-    if DuplicateDecision.objects.filter(case=into, kind=DuplicateDecision.Kind.MERGED).exists():
+    if case.pk != into.pk:
+        existing = DuplicateDecision.objects.filter(Q(case=case, other=into) | Q(case=into, other=case)).first()
+        if existing is not None and existing.kind == DuplicateDecision.Kind.MERGED:
+            raise ValidationError(_("These cases are already merged."))
         main = DuplicateDecision.objects.filter(case=into, kind=DuplicateDecision.Kind.MERGED).select_related("other").first()
-        raise ValidationError(
-            _("Case %(number)s is itself merged into %(main)s; merge into the main case.")
-            % {"number": into.number, "main": main.other.number if main else "?"}
-        )
-    if _chain_finished(into):
-        raise ValidationError(
-            _("Case %(number)s is finished (closed review chain); a new case cannot be merged into it.") % {"number": into.number}
-        )
-    if into.state == State.REGISTERED:
-        raise ValidationError(
-            _("Case %(number)s has not been accepted yet; accept the main case first, then merge.") % {"number": into.number}
-        )
-    existing = DuplicateDecision.objects.filter(Q(case=case, other=into) | Q(case=into, other=case)).first()
-    if existing is not None and existing.kind == DuplicateDecision.Kind.MERGED:
-        raise ValidationError(_("These cases are already merged."))
+        if main is not None:
+            raise ValidationError(
+                _("Case %(number)s is itself merged into %(main)s; merge into the main case.")
+                % {"number": into.number, "main": main.other.number}
+            )
+    case = case_services.merge_case(actor=actor, case=case, into=into, expected_version=expected_version, note=note)
     note = (note or "").strip()[:500]
-    reason = _(
-        "Merged as a duplicate of case %(number)s, which is handling the same matter; its written reply will be sent to you as the answer to this case."
-    ) % {"number": into.number}
-    if note:
-        reason += f"\n{note}"
-    if not CaseLink.objects.filter(from_case=case, to_case=into, kind=CaseLink.Kind.DUPLICATE_OF).exists():
-        case_services.case_link(actor=actor, case=case, expected_version=expected_version, other=into, kind=CaseLink.Kind.DUPLICATE_OF)
-        expected_version = None
-    case = case_services.case_not_accept(actor=actor, case=case, expected_version=expected_version, reason=reason)
     score = 0.0
     try:
         a, b = _ensure_fingerprint(case), _ensure_fingerprint(into)
         score = dedup.similarity(dedup.signature_from_bytes(bytes(a.signature)), dedup.signature_from_bytes(bytes(b.signature)))
     except Exception:  # the score is informative only
         log.exception("duplicate score")
-    if existing is not None:
-        existing.delete()
+    DuplicateDecision.objects.filter(Q(case=case, other=into) | Q(case=into, other=case)).delete()
+    followed = CaseReply.objects.filter(case=case, status=CaseReply.Status.ISSUED).values_list("issued_at", flat=True).first()
     decision = DuplicateDecision.objects.create(
-        case=case, other=into, kind=DuplicateDecision.Kind.MERGED, score=round(score, 3), decided_by=actor
+        case=case, other=into, kind=DuplicateDecision.Kind.MERGED, score=round(score, 3), decided_by=actor, reply_followed_at=followed
     )
     audit_record(
         actor=actor, action="triage.duplicate.merge", obj=case, object_label=case.number, after={"into": into.number, "note": note}
     )
-    if into.state in (State.REPLIED, State.CLOSED) or CaseReply.objects.filter(case=into, status=CaseReply.Status.ISSUED).exists():
-        _follow_reply(decision=decision, main=into)
     return decision
 
 
 def _follow_reply(*, decision: DuplicateDecision, main: Case) -> None:
-    """Issue the main case's reply on a merged duplicate (a public timeline line tells the
-    complainant). Uses the cases module's own commit helper for the timeline, version and
-    audit row; the duplicate's state (not accepted) does not change."""
-    from cases.models import CaseEvent
-    from cases.services import _commit, _lock
+    """Issue the main case's reply on a merged duplicate (``cases.services.case_follow_reply``:
+    the same reply, a public timeline line, the message to the complainant)."""
+    from cases.services import case_follow_reply
 
-    reply = CaseReply.objects.filter(case=main, status=CaseReply.Status.ISSUED).first()
-    if reply is None or decision.reply_followed_at is not None:
+    if decision.reply_followed_at is not None:
         return
-    dup = _lock(decision.case, None)
-    now = timezone.now()
-    CaseReply.objects.update_or_create(
-        case=dup,
-        defaults={
-            "outcome": reply.outcome,
-            "text": reply.text,
-            "status": CaseReply.Status.ISSUED,
-            "drafted_by": reply.drafted_by,
-            "drafted_at": reply.drafted_at,
-            "approved_by": reply.approved_by,
-            "approved_at": reply.approved_at,
-            "issued_by": reply.issued_by,
-            "issued_at": now,
-            "issued_via": reply.issued_via,
-        },
-    )
-    dup.replied_at = now
-    _commit(
-        dup,
-        actor=None,
-        action="follow_reply",
-        event=CaseEvent.Kind.REPLIED,
-        text=_("The written reply to case %(number)s, into which this case was merged, was issued to you as the answer to this case.")
-        % {"number": main.number},
-        public=True,
-        fields=["replied_at"],
-        after={"main": main.number, "outcome": reply.outcome},
-        at=now,
-    )
-    decision.reply_followed_at = now
+    if not CaseReply.objects.filter(case=main, status=CaseReply.Status.ISSUED).exists():
+        return
+    case_follow_reply(case=decision.case, main=main)
+    decision.reply_followed_at = timezone.now()
     decision.save(update_fields=["reply_followed_at"])
 
 

@@ -14,8 +14,18 @@ def on_case_changed(sender: Any, *, case: Any, action: str, from_state: str, to_
 
     if action == "register":
         services.safe_after_commit(services.case_index, case=case)
-        services.safe_after_commit(services.suggestion_settle, case=case)
+        # the registering user's suggestions (staff form), or a suggestion kept for the case
+        # (portal, Open311, REST, import): queued after commit, never failing the registration
+        services.safe_after_commit(_queue_suggestion, case.pk)
         return
+    if action == "accept":
+        services.safe_after_commit(services.suggestion_decide, case=case)
     if to_state == State.REPLIED and from_state != State.REPLIED:
         services.safe_after_commit(services.follow_main_reply, main=case)
     services.safe_after_commit(services.fingerprint_refresh, case_id=case.pk, category_id=case.category_id, town_id=case.town_id)
+
+
+def _queue_suggestion(case_id: int) -> None:
+    from triage.tasks import suggest_for_case
+
+    suggest_for_case(case_id)

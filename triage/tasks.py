@@ -73,6 +73,23 @@ def follow_replies() -> int:
 
 
 @db_task()
+def suggest_for_case(case_id: int) -> int | None:
+    """Keep a routing suggestion for a newly registered case (queued on commit by the
+    ``case_changed`` hook, so intake never waits for it: a suggestion reads the rules, the
+    categories and the model, tens of milliseconds). Idempotent: a case that has its
+    suggestion already keeps it. Never raises: a failure is logged and intake goes on."""
+    case = Case.objects.filter(pk=case_id).select_related("town").first()
+    if case is None:
+        return None
+    try:
+        row = services.suggestion_for_case(case=case)
+    except Exception:
+        log.exception("triage: suggestion_for_case failed for case %s", case_id)
+        return None
+    return row.pk if row is not None else None
+
+
+@db_task()
 def train_now(actor_id: int, seed: int = 0) -> int | None:
     """An administrator's "train now" (queued: training may take up to a minute)."""
     from accounts.models import User

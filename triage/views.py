@@ -75,6 +75,64 @@ def suggest(request: HttpRequest) -> HttpResponse:
 
 
 # ---------------------------------------------------------------------------
+# The suggestion kept for a case (the case page's #case-extras hook)
+# ---------------------------------------------------------------------------
+
+
+def _case_suggestion_context(user: User, case: Any) -> dict[str, Any]:
+    row = selectors.case_suggestion(case)
+    return {
+        "case": case,
+        "row": row,
+        "can_apply": bool(row and row.items) and case.state == State.REGISTERED and user.has_role(Role.INTAKE),
+    }
+
+
+@login_required
+@require_GET
+def case_suggestion(request: HttpRequest, number: str) -> HttpResponse:
+    """The routing suggestion computed when the case was registered (any door), with its
+    reasons and a one-click "apply" for the intake officer deciding the case."""
+    user = _user(request)
+    case = get_case_for_user(user, number)
+    return render(request, "triage/partials/case_suggestion.html", _case_suggestion_context(user, case))
+
+
+@login_required
+@require_POST
+def case_suggestion_apply(request: HttpRequest, number: str) -> HttpResponse:
+    """POST rank=<1..3> (and version): set the case's category from that suggestion."""
+    user = _user(request)
+    case = get_case_for_user(user, number)
+    if not user.has_role(Role.INTAKE):
+        raise PermissionDenied(_("Only intake officers may apply a routing suggestion."))
+    raw_rank, raw_version = request.POST.get("rank", ""), request.POST.get("version", "")
+    error = ""
+    if not raw_rank.isdigit() or (raw_version and not raw_version.isdigit()):
+        error = _("There is no such suggestion for this case.")
+    else:
+        try:
+            services.suggestion_apply(actor=user, case=case, rank=int(raw_rank), expected_version=int(raw_version) if raw_version else None)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        except ConflictError as exc:
+            error = exc.message
+    if _is_htmx(request):
+        case = get_case_for_user(user, number)
+        ctx = _case_suggestion_context(user, case)
+        ctx["error"] = error
+        response = render(request, "triage/partials/case_suggestion.html", ctx, status=422 if error else 200)
+        if not error:
+            response["HX-Refresh"] = "true"  # the category shows in the case's header
+        return response
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("The suggested category was applied."))
+    return redirect(case.get_absolute_url())
+
+
+# ---------------------------------------------------------------------------
 # Duplicates and similar replies on the case page (#case-extras hooks)
 # ---------------------------------------------------------------------------
 
@@ -252,6 +310,62 @@ def hotspot_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "triage/hotspot_detail.html",
         {"hotspot": hotspot, "cases": cases, "open_cases": open_cases, "form": form, "can_batch": can_batch, "hazard_url": hazard_url},
+    )
+
+
+# ---------------------------------------------------------------------------
+# Suggestion acceptance: the dashboard's drill-down
+# ---------------------------------------------------------------------------
+
+
+def _date_param(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@login_required
+@require_GET
+def acceptance(request: HttpRequest) -> HttpResponse:
+    """The registrations decided with a routing suggestion in a period (``from``/``to``,
+    dates, inclusive; default the last 30 days), filtered by ``outcome``: what was
+    suggested, what was chosen."""
+    user = _user(request)
+    _require_hotspots(user)
+    today = timezone.localdate()
+    raw_from, raw_to = request.GET.get("from"), request.GET.get("to")
+    first, last = _date_param(raw_from), _date_param(raw_to)
+    error = ""
+    if (raw_from and first is None) or (raw_to and last is None):
+        error = _("Give dates as YYYY-MM-DD.")
+    last = last or today
+    first = first or last - dt.timedelta(days=29)
+    if first > last:
+        error = _("The start date is after the end date.")
+        first = last
+    outcome = request.GET.get("outcome") or ""
+    if outcome not in ("", "accepted", "overridden", "none"):
+        outcome = ""
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    rate = selectors.suggestion_acceptance(start, end)
+    rows = selectors.decided_suggestions(user, start, end, outcome=outcome)
+    return render(
+        request,
+        "triage/acceptance.html",
+        {
+            "rate": rate,
+            "rows": rows,
+            "first": first,
+            "last": last,
+            "outcome": outcome,
+            "error": error,
+            "limit": selectors.DECIDED_LIMIT,
+            "outcomes": [("", _("All")), *[(v, str(label)) for v, label in services.SuggestionLog.Outcome.choices if v != "pending"]],
+        },
+        status=400 if error else 200,
     )
 
 

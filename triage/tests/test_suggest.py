@@ -170,3 +170,32 @@ def test_it_refuses_a_model_file_written_by_an_older_version_of_the_code(d: Dist
     runtime.forget()
     result = services.suggest(title=WAGES[0], content=WAGES[1], user=d.intake)
     assert result.warning and all(i.source != "model" for i in result.items)
+
+
+def test_it_never_suggests_a_category_that_no_longer_exists(d: District, trained: ClassifierVersion) -> None:
+    """A category deleted after the model was trained (the model still knows its id)."""
+    from cases.models import Case
+
+    Case.objects.filter(category__code="wages-arrears").delete()
+    Category.objects.filter(code="wages-arrears").delete()
+    result = services.suggest(title=WAGES[0], content=WAGES[1], user=d.intake)
+    assert all(i.category.code != "wages-arrears" for i in result.items)
+    assert result.warning == ""  # the model itself is fine
+
+
+def test_it_warns_the_administrators_when_the_model_file_is_missing(d: District, trained: ClassifierVersion) -> None:
+    Path(runtime.model_path(trained)).unlink()
+    runtime.forget()
+    result = services.suggest(title="小区电梯又坏了", content="3栋电梯经常停运，上周还困人。", user=d.intake)
+    assert result.items and result.items[0].source == "keywords" and result.version is None
+    warned = Notification.objects.filter(user=d.admin, level=Notification.Level.ESCALATION)
+    assert warned.count() == 1 and "v1" in warned.get().title
+    assert not Notification.objects.filter(user=d.intake, level=Notification.Level.ESCALATION).exists()
+
+
+@pytest.mark.parametrize(("title", "content", "status"), [("", "", "empty"), ("路", "", "too_short")])
+def test_it_says_why_there_is_no_suggestion_for_empty_or_one_character_text_on_the_form(
+    d: District, client_for, title: str, content: str, status: str
+) -> None:  # noqa: ANN001
+    html = client_for("intake").post("/triage/suggest/", {"title": title, "content": content}).content.decode()
+    assert f'data-status="{status}"' in html and 'data-testid="no-suggestion"' in html and "apply-category-1" not in html
