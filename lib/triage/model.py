@@ -1,8 +1,10 @@
 """The routing classifier: which category (and from it which unit) a new case belongs to.
 
 Features: character 1–3-grams of the normalised text (robust to however the text was
-prepared: raw, or segmented and stop-worded) plus jieba word 1–2-grams, each TF-IDF
-weighted with sublinear term frequency. Classifier: NBSVM (Wang & Manning 2012), i.e.
+prepared: raw, or segmented and stop-worded) plus jieba word 1–2-grams, plus the
+character 1–3-grams of the text's first ``head_chars`` characters as a block of their
+own (where the title is: what a message is about is said first), each block TF-IDF
+weighted with sublinear term frequency and L2-normalised. Classifier: NBSVM (Wang & Manning 2012), i.e.
 one linear SVM per category on features scaled by their naive-Bayes log-count ratio for
 that category; or a plain one-vs-rest linear SVM. Either way the trained model is one
 weight matrix (features × categories, float32) and a bias, so a prediction is a sparse
@@ -26,9 +28,9 @@ import scipy.sparse as sp
 from lib.triage.replies import COMMON_WORDS
 from lib.triage.text import normalise, words
 
-MODEL_KIND = "char13+word12-nbsvm-softmax"
+MODEL_KIND = "char13+word12+head24-nbsvm-softmax"
 #: bumped whenever the pickled structure changes: an older file is refused, not misread
-MODEL_FORMAT = 2
+MODEL_FORMAT = 3
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,11 @@ class Params:
     char_ngrams: tuple[int, int] = (1, 3)
     word_ngrams: tuple[int, int] = (1, 2)
     min_df: int = 2
+    #: the first this many normalised characters (the title, and the start of the detail)
+    #: get a character n-gram block of their own; 0 turns the block off
+    head_chars: int = 24
+    #: that block's weight relative to the whole-text blocks
+    head_weight: float = 1.0
     max_chars: int = 1500
     seed: int = 0
     tol: float = 1e-3
@@ -154,6 +161,10 @@ class Counts:
         self.char, self.char_keys = _hashed_counts([char_hashes(t, *p.char_ngrams) for t in chars])
         tokens = [w.split() for w in wordtexts]
         self.word, self.word_keys = _hashed_counts([word_hashes(tk, *p.word_ngrams) for tk in tokens])
+        self.head, self.head_keys = (
+            _hashed_counts([char_hashes(t[: p.head_chars], *p.char_ngrams) for t in chars]) if p.head_chars else (None, None)
+        )
+        self.head_weight = p.head_weight
         names: dict[int, str] = {}
         if p.word_ngrams[0] <= 1:
             for word in {t for tk in tokens for t in tk}:
@@ -165,9 +176,12 @@ class Counts:
         """TF-IDF matrices for each index array in ``rows``, with the vocabulary (document
         frequency ≥ min_df) and idf of the ``train`` rows: what TfidfVectorizer(min_df,
         sublinear_tf=True) fitted on those rows gives, per block (chars, words); and the
-        featurizer that computes the same features for new text."""
+        featurizer that computes the same features for new text. The head block is scaled
+        by ``head_weight``."""
+        sources = [self.char, self.word] + ([self.head] if self.head is not None else [])
+        scales = [1.0, 1.0, self.head_weight]
         blocks = []
-        for counts in (self.char, self.word):
+        for counts in sources:
             sub = counts[train]
             df = np.asarray((sub > 0).sum(axis=0)).ravel()
             keep = np.flatnonzero(df >= self.min_df)
@@ -177,19 +191,27 @@ class Counts:
         out = []
         for idx in rows:
             parts = []
-            for (keep, idf), counts in zip(blocks, (self.char, self.word), strict=True):
+            for (keep, idf), counts, scale in zip(blocks, sources, scales[: len(sources)], strict=True):
                 m = counts[idx][:, keep].tocsr()
                 m.data = (np.log(m.data) + 1.0).astype(np.float32)
-                m = m.multiply(idf).tocsr()
-                parts.append(_l2(m))
+                m = _l2(m.multiply(idf).tocsr())
+                if scale != 1.0:
+                    m.data *= np.float32(scale)
+                parts.append(m)
             out.append(sp.hstack(parts).tocsr())
-        (c_keep, c_idf), (w_keep, w_idf) = blocks
+        (c_keep, c_idf), (w_keep, w_idf) = blocks[:2]
+        head = None
+        if self.head is not None and self.head_keys is not None:
+            h_keep, h_idf = blocks[2]
+            head = _Block(self.head_keys[h_keep], np.arange(len(h_keep), dtype=np.int32), h_idf)
         w_keys = self.word_keys[w_keep]
         unigrams = {self.unigram_names[int(h)]: float(w_idf[i]) for i, h in enumerate(w_keys.tolist()) if int(h) in self.unigram_names}
         feat = Featurizer(
             _Block(self.char_keys[c_keep], np.arange(len(c_keep), dtype=np.int32), c_idf),
             _Block(w_keys, np.arange(len(w_keep), dtype=np.int32), w_idf),
             unigrams,
+            head,
+            self.head_weight,
         )
         return out, feat
 
@@ -298,14 +320,21 @@ class Featurizer:
     chars: _Block
     words: _Block
     unigram_idf: dict[str, float]
+    #: character n-grams of the text's first ``Params.head_chars`` characters (None: off)
+    head: _Block | None = None
+    head_weight: float = 1.0
 
     @property
     def n_char(self) -> int:
         return len(self.chars.keys)
 
     @property
+    def n_word(self) -> int:
+        return len(self.words.keys)
+
+    @property
     def n_features(self) -> int:
-        return len(self.chars.keys) + len(self.words.keys)
+        return self.n_char + self.n_word + (len(self.head.keys) if self.head is not None else 0)
 
     def transform(self, chars: Sequence[str], wordtexts: Sequence[str], p: Params) -> sp.csr_matrix:
         indptr = [0]
@@ -318,6 +347,11 @@ class Featurizer:
             indices += [c_cols, w_cols + self.n_char]
             data += [c_vals, w_vals]
             total += len(c_cols) + len(w_cols)
+            if self.head is not None:
+                h_cols, h_vals = self.head.weights(char_hashes(text[: p.head_chars], *p.char_ngrams))
+                indices.append(h_cols + self.n_char + self.n_word)
+                data.append(h_vals * self.head_weight)
+                total += len(h_cols)
             indptr.append(total)
         return sp.csr_matrix(
             (
@@ -337,22 +371,9 @@ class Featurizer:
         those in ``wanted``): feature names come from the text, the model keeps no strings.
         Word pairs keep their space."""
         out: dict[int, str] = {}
-        lookup = self.chars.lookup(char_hashes(text, *p.char_ngrams))
-        starts = []  # (first position in the hash array, n) per n-gram length
-        pos = 0
-        for n in range(p.char_ngrams[0], p.char_ngrams[1] + 1):
-            m = max(len(text) - n + 1, 0)
-            starts.append((pos, n, m))
-            pos += m
-        hits = np.flatnonzero(lookup >= 0) if wanted is None else np.flatnonzero(np.isin(lookup, list(wanted)))
-        for at in hits.tolist():
-            j = int(lookup[at])
-            if j in out:
-                continue
-            for first, n, m in starts:
-                if first <= at < first + m:
-                    out[j] = text[at - first : at - first + n]
-                    break
+        _name_char_ngrams(out, self.chars, text, p, 0, wanted)
+        if self.head is not None:
+            _name_char_ngrams(out, self.head, text[: p.head_chars], p, self.n_char + self.n_word, wanted)
         tokens = wordtext.split()
         wl = self.words.lookup(word_hashes(tokens, *p.word_ngrams))
         if wanted is None or any(j >= self.n_char for j in wanted):
@@ -361,6 +382,29 @@ class Featurizer:
                 if j >= 0 and (wanted is None or j + self.n_char in wanted):
                     out.setdefault(j + self.n_char, g)
         return out
+
+
+def _name_char_ngrams(out: dict[int, str], block: _Block, text: str, p: Params, offset: int, wanted: set[int] | None) -> None:
+    """Adds feature index (+ ``offset``) → character n-gram of ``text`` for the n-grams of
+    ``block`` the text has (or only those in ``wanted``)."""
+    lookup = block.lookup(char_hashes(text, *p.char_ngrams))
+    starts = []  # (first position in the hash array, n, count) per n-gram length
+    pos = 0
+    for n in range(p.char_ngrams[0], p.char_ngrams[1] + 1):
+        m = max(len(text) - n + 1, 0)
+        starts.append((pos, n, m))
+        pos += m
+    found = lookup >= 0
+    if wanted is not None:
+        found &= np.isin(lookup + offset, list(wanted))
+    for at in np.flatnonzero(found).tolist():
+        j = int(lookup[at]) + offset
+        if j in out:
+            continue
+        for first, n, m in starts:
+            if first <= at < first + m:
+                out[j] = text[at - first : at - first + n]
+                break
 
 
 def _char_ngrams(text: str, lo: int, hi: int) -> list[str]:
@@ -561,7 +605,8 @@ class RoutingModel:
                 continue
             if term in COMMON_WORDS:
                 continue
-            if readable is not None and j < self.featurizer.n_char and not any(term in w for w in readable):
+            is_char = j < self.featurizer.n_char or j >= self.featurizer.n_char + self.featurizer.n_word
+            if readable is not None and is_char and not any(term in w for w in readable):
                 continue
             if any(term in s for s, _w in shown):
                 continue

@@ -212,3 +212,14 @@ def test_it_weighs_features_as_scikit_learns_tfidf_would() -> None:
         a = np.sort(block.getrow(i).data)
         b = np.sort(theirs.getrow(i).data)
         assert np.allclose(a, b, atol=1e-6)
+    # the head block (the first characters, where the title is) is the same, scaled
+    p = model.params
+    heads = [c[: p.head_chars] for c in chars]
+    theirs = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2).fit_transform(heads)
+    start = feat.n_char + feat.n_word
+    assert feat.n_features - start == theirs.shape[1]
+    block = mine[:, start:].tocsr()
+    for i in range(len(texts)):
+        a = np.sort(block.getrow(i).data)
+        b = np.sort(theirs.getrow(i).data) * p.head_weight
+        assert np.allclose(a, b, atol=1e-6)
