@@ -157,6 +157,8 @@ def _compute(*, now: dt.datetime, since: dt.datetime, settings: InsightsSettings
         ("instructions", lambda: _instructions(now)),
         ("daily_reports", lambda: _daily_reports(now)),
         ("hazards", lambda: _hazards(today)),
+        ("hotspots", _hotspots),
+        ("suggestions", lambda: _suggestions(now=now, since=since)),
     ):
         try:
             with transaction.atomic():
@@ -267,6 +269,62 @@ def _hazards(today: dt.date) -> dict[str, Any] | None:
     return {"total": overdue.count(), "major": overdue.filter(grade="major").count(), "items": lines}
 
 
+HOTSPOT_LIMIT = 5
+
+
+def _hotspots() -> dict[str, Any] | None:
+    """The latest hotspots (smart triage), the hottest first."""
+    if not apps.is_installed("triage"):
+        return None
+    from triage.selectors import latest_hotspot_run, top_hotspots
+
+    run = latest_hotspot_run()
+    if run is None:
+        return {"computed": False, "total": 0, "items": []}
+    items = top_hotspots(limit=HOTSPOT_LIMIT, run=run)
+    return {
+        "computed": True,
+        "from": run.period_start.isoformat(),
+        "to": (run.period_end - dt.timedelta(days=1)).isoformat(),
+        "total": run.hotspots.count(),
+        "items": [
+            {
+                "id": h.pk,
+                "title": h.title,
+                "size": h.size,
+                "previous": h.previous,
+                "growth": round(h.growth * 100) if h.previous else None,
+                "place": h.place or (h.town.name if h.town else ""),
+                "category": h.category.name if h.category else "",
+                "url": f"/triage/hotspots/{h.pk}/",
+            }
+            for h in items
+        ],
+    }
+
+
+def _suggestions(*, now: dt.datetime, since: dt.datetime) -> dict[str, Any] | None:
+    """How often routing suggestions were taken: since the last brief and the last 30 days."""
+    if not apps.is_installed("triage"):
+        return None
+    from triage.selectors import suggestion_acceptance
+
+    def row(start: dt.datetime) -> dict[str, Any]:
+        rate = suggestion_acceptance(start, now)
+        return {
+            "accepted": rate.accepted,
+            "overridden": rate.overridden,
+            "without": rate.without,
+            "rate": round(rate.rate * 100, 1) if rate.rate is not None else None,
+        }
+
+    return {"since": row(since), "month": row(now - dt.timedelta(days=30)), "formula": str(_acceptance_formula())}
+
+
+def _acceptance_formula() -> str:
+    return _("Accepted: the category registered was one of the 3 suggested. Rate = accepted ÷ (accepted + overridden).")
+
+
 # ---------------------------------------------------------------------------
 # Word
 # ---------------------------------------------------------------------------
@@ -316,6 +374,8 @@ def section_titles() -> dict[str, str]:
         "instructions": _("6. Pending instructions"),
         "daily_reports": _("7. Missing daily reports"),
         "hazards": _("8. Overdue hazards"),
+        "hotspots": _("9. Hotspots"),
+        "suggestions": _("10. Routing suggestions taken"),
     }
 
 
@@ -466,6 +526,56 @@ def _render_docx(brief: DailyBrief) -> bytes:
                 ],
                 [[h["number"], h["title"], h["unit"], h["grade"], h["deadline"]] for h in sec["items"]],
             )
+    if "hotspots" in d:
+        sec = d["hotspots"]
+        _heading(doc, titles["hotspots"])
+        if sec.get("failed"):
+            _para(doc, failed)
+        elif not sec.get("computed"):
+            _para(doc, _("Hotspots have not been computed yet."))
+        elif sec["items"]:
+            _para(
+                doc,
+                _("%(n)d clusters of similar cases from %(a)s to %(b)s; the %(shown)d hottest:")
+                % {"n": sec["total"], "a": sec["from"], "b": sec["to"], "shown": len(sec["items"])},
+            )
+            _table(
+                doc,
+                [
+                    pgettext("insights", "Representative title"),
+                    pgettext("insights", "Place"),
+                    pgettext("insights", "Cases"),
+                    pgettext("insights", "Previous period"),
+                    pgettext("insights", "Growth"),
+                ],
+                [
+                    [h["title"], h["place"] or "—", h["size"], h["previous"], f"+{h['growth']}%" if h["growth"] is not None else _("new")]
+                    for h in sec["items"]
+                ],
+            )
+        else:
+            _para(doc, _("No cluster of similar cases from %(a)s to %(b)s.") % {"a": sec["from"], "b": sec["to"]})
+    if "suggestions" in d:
+        sec = d["suggestions"]
+        _heading(doc, titles["suggestions"])
+        if sec.get("failed"):
+            _para(doc, failed)
+        else:
+            _table(
+                doc,
+                [
+                    pgettext("insights", "Period"),
+                    pgettext("insights", "Accepted"),
+                    pgettext("insights", "Overridden"),
+                    pgettext("insights", "No suggestion"),
+                    pgettext("insights", "Acceptance rate"),
+                ],
+                [
+                    [label, r["accepted"], r["overridden"], r["without"], _pct(r["rate"])]
+                    for label, r in ((_("Since the last brief"), sec["since"]), (_("Last 30 days"), sec["month"]))
+                ],
+            )
+            _para(doc, sec.get("formula", ""), 10.5)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

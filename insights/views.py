@@ -197,12 +197,44 @@ def _dashboard_context(request: HttpRequest, unit_id: int | str | None = None) -
 # ---------------------------------------------------------------------------
 
 
+def _triage_panels(request: HttpRequest, period: Period, scope: selectors.Scope) -> dict[str, Any]:
+    """The smart-triage panels of the district dashboard: the top hotspots and how often
+    routing suggestions were taken in the period. District-wide staff, leaders,
+    supervisors and administrators, on the whole district only (both figures are
+    district-wide); nothing when the triage module is not installed."""
+    from django.apps import apps
+
+    if not apps.is_installed("triage") or scope.base.parent_id is not None or scope.category is not None:
+        return {}
+    import datetime as dt
+
+    from triage import selectors as triage_selectors
+
+    if not triage_selectors.can_see_hotspots(request.user):  # type: ignore[arg-type]
+        return {}
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(period.start, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    run = triage_selectors.latest_hotspot_run()
+    items = triage_selectors.top_hotspots(limit=5, run=run)
+    drill = reverse("triage:acceptance") + "?" + urlencode({"from": period.start.isoformat(), "to": period.end.isoformat()})
+    return {
+        "triage_panels": True,
+        "hotspot_run": run,
+        "hotspot_items": items,
+        "hotspot_max_heat": max((h.heat for h in items), default=1),
+        "acceptance": triage_selectors.suggestion_acceptance(start, end),
+        "acceptance_drill": drill,
+    }
+
+
 @login_required
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     """The district (or the user's own subtree) at a glance."""
     ctx = _dashboard_context(request)
     ctx["page"] = "overview"
+    ctx.update(_triage_panels(request, ctx["period"], ctx["scope"]))
     ctx["can_brief"] = is_district_wide(request.user)  # type: ignore[arg-type]
     if ctx["can_brief"]:
         ctx["latest_brief"] = DailyBrief.objects.order_by("-generated_at").first()
