@@ -223,3 +223,9 @@ def test_it_keeps_every_key_page_working_under_the_policy(
     expect(page.locator("#id_latitude")).not_to_have_value("")
     shot("csp-portal-submit")
     clean(page, watched)
+
+    # The API documentation (Swagger UI from django-ninja's static files).
+    page.goto(base + "/api/v1/docs")
+    expect(page.locator(".swagger-ui .info .title").first).to_contain_text("Minsheng API", timeout=30_000)
+    expect(page.locator(".swagger-ui .opblock").first).to_be_visible()
+    clean(page, watched)
