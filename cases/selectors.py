@@ -84,7 +84,9 @@ def _box_q(user: User, box: str) -> Q:
                 return Q(pk__in=[])
             # a leader approves opinions handled at the district level itself
             return Q(state=State.REPLY_PENDING, current_unit__parent__isnull=True)
-        return Q(state=State.REPLY_PENDING) | Q(Exists(pending_ext))
+        # A pending extension is decided while the case is being handled (or its reply
+        # waits): naming the state lets the planner read the state index, not every case.
+        return Q(state=State.REPLY_PENDING) | Q(Exists(pending_ext), state=State.HANDLING)
     if box == "to_follow_up":
         return Q(state=State.REPLIED)
     if box == "overdue":
