@@ -12,6 +12,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from cases.models import Case, CaseReply, State
+from lib.triage.model import MODEL_KIND
 from triage import services
 from triage.models import ClassifierVersion, DuplicateDecision
 
@@ -20,10 +21,12 @@ log = logging.getLogger(__name__)
 
 def retrain_if_changed() -> int | None:
     """Train a new version when the number of decided cases differs from the active
-    version's training set (or there is none). Returns the new version number."""
+    version's training set, or that version is of another kind of model (written by an
+    older release, which this code refuses to load), or there is none. Returns the new
+    version number."""
     data_size = len(services.training_set().labels)
     latest = ClassifierVersion.objects.filter(status=ClassifierVersion.Status.READY).order_by("-number").first()
-    if latest is not None and latest.trained_cases == data_size:
+    if latest is not None and latest.trained_cases == data_size and latest.kind == MODEL_KIND:
         return None
     try:
         version = services.classifier_train(actor=None, seed=0, activate=None, note="periodic retraining")

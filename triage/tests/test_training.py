@@ -83,6 +83,10 @@ def test_it_retrains_in_the_job_only_when_decided_cases_changed(d: District) -> 
     decided_cases(d, ["wages-arrears"], per_category=2, seed=5)
     assert retrain_if_changed() == 2
     assert ClassifierVersion.objects.get(is_active=True).number == 2
+    # a version written by an older release (another kind of model) is retrained
+    ClassifierVersion.objects.filter(number=2).update(kind="char13+word12-nbsvm-softmax")
+    assert retrain_if_changed() == 3
+    assert retrain_if_changed() is None
 
 
 def test_it_shows_versions_with_their_evaluation_and_a_rollback_button(d: District, client_for) -> None:  # noqa: ANN001
