@@ -19,6 +19,8 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import functools
+import operator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -111,8 +113,11 @@ def inbox_counts(user: User) -> dict[str, int]:
     boxes = [key for key, _label in inbox_boxes(user)]
     if not boxes:
         return {}
-    aggregates = {key: Count("pk", filter=_box_q(user, key)) for key in boxes}
-    return dict(cases_for_user(user).aggregate(**aggregates))
+    conditions = {key: _box_q(user, key) for key in boxes}
+    aggregates = {key: Count("pk", filter=q) for key, q in conditions.items()}
+    # Only cases in some box count: saying so lets PostgreSQL read the state and overdue
+    # indexes instead of every case of the user's scope (the counts are the same).
+    return dict(cases_for_user(user).filter(functools.reduce(operator.or_, conditions.values())).aggregate(**aggregates))
 
 
 def list_queryset(qs: QuerySet[Case]) -> QuerySet[Case]:

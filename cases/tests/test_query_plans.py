@@ -1,7 +1,7 @@
 """On PostgreSQL, the inbox lists read the cases through an index, not the whole table:
 a few thousand cases written at once, ANALYZE, then the EXPLAIN of the exact query each
-inbox runs (the same ``inbox`` + ``paginate`` as the inbox view) must not show a
-sequential scan of ``cases_case``. No planner switches are touched."""
+inbox runs (the same ``inbox`` + ``paginate`` as the inbox view) and of the tab counts
+(``inbox_counts``) must not show a sequential scan of ``cases_case``. No planner switches are touched."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.testing import District
-from cases.selectors import inbox, inbox_boxes, paginate
+from cases.selectors import inbox, inbox_boxes, inbox_counts, paginate
 from cases.tests.bulk import analyze, bulk_cases, explain, seq_scans
 
 pytestmark = [
@@ -52,3 +52,9 @@ def test_every_inbox_reads_cases_through_an_index(district: District, persona: s
     for box in boxes:
         for plan in inbox_plans(user, box):
             assert seq_scans(plan, ("cases_case",)) == [], f"{persona} / {box}:\n{plan}"
+    # The tab counts shown on every inbox page, in one query.
+    with CaptureQueriesContext(connection) as ctx:
+        inbox_counts(user)
+    (sql,) = [q["sql"] for q in ctx.captured_queries if "cases_case" in q["sql"]]
+    plan = explain(sql)
+    assert seq_scans(plan, ("cases_case",)) == [], f"{persona} / counts:\n{plan}"
