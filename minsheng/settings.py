@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.request_guard.RejectNulMiddleware",  # %00 in a URL: a clean 400, never a 500 (docs/security.md)
+    "core.ratelimit.ApiRateLimitMiddleware",  # /api/ and /open311/: API_REQUESTS_PER_MINUTE per client
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -319,6 +320,8 @@ OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 6, minimum=1, maximum=50)
 PORTAL_SUBMITS_PER_IP_HOUR = env_int("PORTAL_SUBMITS_PER_IP_HOUR", 10, minimum=1)
 PORTAL_SUBMITS_PER_PHONE_DAY = env_int("PORTAL_SUBMITS_PER_PHONE_DAY", 5, minimum=1)
 PORTAL_LOOKUPS_PER_IP_HOUR = env_int("PORTAL_LOOKUPS_PER_IP_HOUR", 60, minimum=1)
+# REST and Open311 requests per client (token, key or address) per minute; 0 turns the limit off.
+API_REQUESTS_PER_MINUTE = env_int("API_REQUESTS_PER_MINUTE", 1200, minimum=0)
 PORTAL_WRONG_CODES = env_int("PORTAL_WRONG_CODES", 5, minimum=1)
 PORTAL_WRONG_CODE_DELAY_MINUTES = env_int("PORTAL_WRONG_CODE_DELAY_MINUTES", 15, minimum=1)
 # Where the portal's map opens when no pin is set: "latitude,longitude".
