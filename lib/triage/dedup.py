@@ -1,8 +1,9 @@
 """Near-duplicate detection: MinHash signatures of character shingles and LSH banding.
 
-A text's signature is ``NUM_PERM`` MinHash values (datasketch) over its character
-3-grams. The signature is cut into ``BANDS`` bands of ``ROWS`` values; each band hashes
-to one 63-bit key. Two texts whose shingle sets have Jaccard similarity J share at
+A text's signature is ``NUM_PERM`` MinHash values over its character 3-grams
+(:func:`signature`; bit for bit the values of datasketch 2's default "affine32" scheme,
+which this module replaced, so fingerprints stored before keep matching). The signature
+is cut into ``BANDS`` bands of ``ROWS`` values; each band hashes to one 63-bit key. Two texts whose shingle sets have Jaccard similarity J share at
 least one key with probability 1 - (1 - J**ROWS)**BANDS: about 0.12 at J = 0.3, 0.64
 at 0.5, 0.99 at 0.7. Keys go into an index (a database table with a B-tree in the app,
 :class:`DuplicateIndex` here), so a query costs BANDS index lookups whatever the size
@@ -17,7 +18,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from datasketch import MinHash
 
 from lib.triage.text import char_shingles
 
@@ -29,16 +29,46 @@ SEED = 20240501
 #: Below this estimated Jaccard a candidate is not shown as a likely duplicate.
 DEFAULT_THRESHOLD = 0.35
 
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=SEED)
+
+def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """``num_perm`` affine maps h -> a * h + b (mod 2**32, ``a`` odd so each is a bijection),
+    drawn from numpy's legacy ``RandomState(seed)``, whose stream numpy keeps fixed."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
+
+
+_A, _B = _permutations(NUM_PERM, SEED)
+_EMPTY = np.full(NUM_PERM, 0xFFFFFFFF, dtype=np.uint32)
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finaliser (a fixed bijection that spreads the input hashes)."""
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
 
 
 def signature(normalised_text: str) -> np.ndarray:
-    """The MinHash signature (uint32 array of NUM_PERM values) of a normalised text."""
+    """The MinHash signature (uint32 array of NUM_PERM values) of a normalised text.
+
+    Each shingle is hashed to 32 bits (the first 4 bytes of its SHA-1, little-endian), mixed
+    with :func:`_fmix32`, and put through the NUM_PERM affine maps; the signature is the
+    minimum per map (all 0xFFFFFFFF for a text without shingles). Deterministic for a seed.
+    """
     shingles = char_shingles(normalised_text, SHINGLE)
-    m = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_TEMPLATE.permutations, scheme=_TEMPLATE.scheme)
-    if shingles:
-        m.update_batch([s.encode("utf-8") for s in sorted(shingles)])
-    return m.hashvalues.astype(np.uint32)
+    if not shingles:
+        return _EMPTY.copy()
+    hashes = np.fromiter(
+        (int.from_bytes(hashlib.sha1(s.encode("utf-8")).digest()[:4], "little") for s in shingles),  # noqa: S324  (not for security)
+        dtype=np.uint32,
+        count=len(shingles),
+    )
+    mixed = _fmix32(hashes).reshape(-1, 1)
+    return (mixed * _A + _B).min(axis=0).astype(np.uint32)
 
 
 def signature_bytes(sig: np.ndarray) -> bytes:
