@@ -19,6 +19,9 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_ensure_search_index, sender=self, dispatch_uid="cases_search_index")
+        from cases import choice_cache
+
+        choice_cache.connect()  # the registration form's cached category and unit lists
 
     def load_demo(self, *, stdout: Any, cases: int, seed: int) -> None:
         """Generate the demo cases (``manage.py load_demo``)."""

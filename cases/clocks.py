@@ -122,7 +122,8 @@ def clock_start(case: Case, kind: str, start: dt.datetime, limit: Limit | None =
     """Start (or restart) a clock. A running clock of the same kind is stopped first."""
     cal = cal or get_calendar()
     limit = limit or rule(kind)
-    CaseClock.objects.filter(case=case, kind=kind, stopped_at__isnull=True).update(stopped_at=start)
+    if case.version:  # a case not yet committed once (version 0, being registered) has no clocks
+        CaseClock.objects.filter(case=case, kind=kind, stopped_at__isnull=True).update(stopped_at=start)
     clock = build_clock(case, kind, start, limit, cal)
     clock.save()
     return clock

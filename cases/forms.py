@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from accounts.models import Unit, UnitKind, User
+from accounts.models import Unit, User
 from accounts.scoping import visible_units
+from cases.choice_cache import register_choices
 from cases.models import (
     CONTENT_MAX,
     Case,
@@ -201,11 +202,11 @@ class RegisterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["channel"].choices = [c for c in Channel.choices if c[0] not in (Channel.WEB, Channel.OPEN311, Channel.IMPORTED)]
-        self.fields["category"].choices = [("", "—"), *category_choices()]
-        towns = Unit.objects.filter(kind=UnitKind.TOWN, is_active=True).order_by("sort_order", "path")
-        self.fields["town"].choices = [("", "—"), *[(str(u.pk), u.display_name) for u in towns]]
-        accusable = Unit.objects.filter(is_active=True, parent__isnull=False).order_by("path")
-        self.fields["accused_unit"].choices = [("", "—"), *unit_choices(accusable)]
+        # cached until a category or unit changes (cases.choice_cache): no query per request
+        choices = register_choices()
+        self.fields["category"].choices = [("", "—"), *choices["category"]]
+        self.fields["town"].choices = [("", "—"), *choices["town"]]
+        self.fields["accused_unit"].choices = [("", "—"), *choices["accused_unit"]]
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
 

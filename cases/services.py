@@ -98,8 +98,8 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -279,7 +279,7 @@ def _commit(
             kind=event,
             actor=case.updated_by,
             actor_name=str(actor) if actor else _("system"),
-            unit=event_unit or (actor.unit if getattr(actor, "unit_id", None) else None),
+            unit_id=event_unit.pk if event_unit is not None else getattr(actor, "unit_id", None),
             at=at,
             text=text,
             public=public and event != CaseEvent.Kind.NOTE,
@@ -383,10 +383,13 @@ def allocate_number(at: dt.datetime | None = None) -> str:
     counter row is incremented with one UPDATE (a row lock on PostgreSQL, the write lock
     on SQLite) before it is read. Call inside a transaction."""
     year = timezone.localtime(at or _now()).year
+    table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
     for _attempt in range(3):
-        if CaseNumberCounter.objects.filter(year=year).update(last=F("last") + 1):
-            last = CaseNumberCounter.objects.get(year=year).last
-            return f"{year}-{last:06d}"
+        with connection.cursor() as cursor:  # one statement: increment and read (RETURNING: PostgreSQL, SQLite >= 3.35)
+            cursor.execute(f"UPDATE {table} SET last = last + 1 WHERE year = %s RETURNING last", [year])  # noqa: S608 - the model's table
+            row = cursor.fetchone()
+        if row is not None:
+            return f"{year}-{row[0]:06d}"
         try:
             with transaction.atomic():
                 CaseNumberCounter.objects.create(year=year, last=0)

@@ -29,6 +29,7 @@ from accounts.models import Role, Unit, User
 from cases import forms as f
 from cases import services
 from cases.access import cases_for_user, get_case_for_user
+from cases.choice_cache import register_choices
 from cases.models import Case, CaseExtension, CaseReply, Category, ClockKind
 from cases.selectors import (
     Page,
@@ -232,7 +233,7 @@ def register(request: HttpRequest) -> HttpResponse:
         form = f.RegisterForm()
         formset = f.ComplainantFormSet(prefix="c")
         status = 200
-    context = {"form": form, "formset": formset, "category_groups": f.category_options(), "suggest_url": _suggest_url()}
+    context = {"form": form, "formset": formset, "category_groups": register_choices()["category_groups"], "suggest_url": _suggest_url()}
     return render(request, "cases/register.html", context, status=status)
 
 

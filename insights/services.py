@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, Unit, User
 from accounts.scoping import is_district_wide
 from audit.services import audit_record
+from cases import choice_cache
 from cases.models import Case
 from insights import metrics
 from insights.models import (
@@ -133,16 +134,21 @@ def _upsert(model: type, key_cols: list[str], value_cols: list[str], rows: dict[
         cursor.execute(sql, params)
 
 
-def rollup_case(*, case: Case) -> int:
+def rollup_case(*, case: Case, new_case: bool = False) -> int:
     """Bring the figure rows of ``case`` and the rollups in step with the case as saved.
     Runs inside the caller's transaction. Returns the number of rows that changed."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("rollup_case must run inside the case service's transaction")
     facts = metrics.load_facts(case)
-    root = case.current_unit_id or root_unit_id()
-    new = Counter(metrics.case_rows(case, facts, root_id=root, category_top_id=metrics.category_top(case.category_id)))
-    existing = list(
-        CaseMetric.objects.filter(case_id=case.pk).values_list("id", "metric", "day", "unit_id", "category_id", "town_id", "value")
+    # the district's unit and the categories' top-level ancestors change with the tree only:
+    # read once per process and version of the tree (cases.choice_cache), not per case write
+    root = case.current_unit_id or choice_cache.memo("insights.root_unit", root_unit_id)
+    top = choice_cache.memo("insights.category_top", metrics.category_top_map).get(case.category_id, 0) if case.category_id else 0
+    new = Counter(metrics.case_rows(case, facts, root_id=root, category_top_id=top))
+    existing = (
+        []
+        if new_case  # just registered: no figure rows yet
+        else list(CaseMetric.objects.filter(case_id=case.pk).values_list("id", "metric", "day", "unit_id", "category_id", "town_id", "value"))
     )
     old = Counter(tuple(r[1:]) for r in existing)
     if new == old:
@@ -176,7 +182,7 @@ def rollup_case(*, case: Case) -> int:
 
 def on_case_changed(sender: Any, case: Case, **kwargs: Any) -> None:
     """Receiver of ``cases.signals.case_changed`` (connected in ``InsightsConfig.ready``)."""
-    rollup_case(case=case)
+    rollup_case(case=case, new_case=kwargs.get("action") == "register")
 
 
 # ---------------------------------------------------------------------------

@@ -61,7 +61,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "core.sessions.SlidingSessionMiddleware",  # Django's, writing an unchanged session once a minute
     "core.middleware.ChineseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -131,7 +131,10 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Sessions: staff sessions end after SESSION_TIMEOUT_MINUTES of inactivity.
 SESSION_COOKIE_AGE = env_int("SESSION_TIMEOUT_MINUTES", 30, minimum=1, maximum=24 * 60) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# The expiry slides with each request; core.sessions writes an unchanged session at most once
+# per SESSION_REFRESH_SECONDS instead of Django's SESSION_SAVE_EVERY_REQUEST (a write per request).
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -764,6 +764,31 @@ def case_index(*, case: Case) -> CaseFingerprint:
     return fp
 
 
+def case_index_new(*, case: Case) -> None:
+    """A newly registered case's entry in the duplicate index: two INSERTs in one
+    transaction (no read, nothing to delete). Falls back to :func:`case_index` when the
+    case was indexed meanwhile (a backfill run)."""
+    sig, counts, keys = fingerprint_of(case.title, case.content, case.address, case.town)
+    try:
+        with transaction.atomic():
+            CaseFingerprint.objects.bulk_create(
+                [
+                    CaseFingerprint(
+                        case=case,
+                        signature=sig,
+                        keywords=counts,
+                        category_id=case.category_id,
+                        town_id=case.town_id,
+                        received_at=case.received_at,
+                        indexed_at=timezone.now(),
+                    )
+                ]
+            )
+            CaseBandKey.objects.bulk_create([CaseBandKey(case=case, key=k) for k in keys])
+    except IntegrityError:
+        case_index(case=case)
+
+
 def index_backfill(*, batch: int = 2000) -> int:
     """Index cases that have no fingerprint yet (oldest first, one batch). Idempotent."""
     todo = list(

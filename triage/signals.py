@@ -13,16 +13,26 @@ def on_case_changed(sender: Any, *, case: Any, action: str, from_state: str, to_
     from triage import services
 
     if action == "register":
-        services.safe_after_commit(services.case_index, case=case)
-        # the registering user's suggestions (staff form), or a suggestion kept for the case
-        # (portal, Open311, REST, import): queued after commit, never failing the registration
-        services.safe_after_commit(_queue_suggestion, case.pk)
+        # one step after commit: the duplicate index (two INSERTs) and the suggestion job
+        # queued for the huey consumer (the registering user's suggestions on the staff form,
+        # or a suggestion kept for the case: portal, Open311, REST, import); never failing
+        # the registration
+        services.safe_after_commit(_after_register, case)
         return
     if action == "accept":
         services.safe_after_commit(services.suggestion_decide, case=case)
     if to_state == State.REPLIED and from_state != State.REPLIED:
         services.safe_after_commit(services.follow_main_reply, main=case)
     services.safe_after_commit(services.fingerprint_refresh, case_id=case.pk, category_id=case.category_id, town_id=case.town_id)
+
+
+def _after_register(case: Any) -> None:
+    from triage import services
+
+    try:
+        services.case_index_new(case=case)
+    finally:
+        _queue_suggestion(case.pk)
 
 
 def _queue_suggestion(case_id: int) -> None:
