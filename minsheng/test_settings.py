@@ -8,3 +8,6 @@ from minsheng.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", "django.contrib.auth.hashers.Argon2PasswordHasher"]
 AXES_ENABLED = True
+# An unchanged session is rewritten once per this many seconds (core.sessions); long enough
+# that a slow test's requests do not differ in queries by a session write now and then.
+SESSION_REFRESH_SECONDS = 600
