@@ -12,12 +12,6 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.shared import Cm, Pt
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from accounts.models import Unit
 from duty.models import DutyShift, SpecialPeriod
@@ -35,6 +29,10 @@ def safe_cell(value: Any) -> Any:
 
 
 def _sheet(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], widths: Sequence[int]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     wb = Workbook()
     ws = wb.active
     ws.title = title[:31]
@@ -133,6 +131,8 @@ def parse_roster_xlsx(upload: IO[bytes], handover: dt.time) -> dict[dt.date, lis
     """Read a roster sheet: rows of date, from, to, leader, officer, phone. Empty from/to
     mean the whole duty day. A date whose rows are all blank is skipped. Raises
     ValidationError listing every bad row."""
+    from openpyxl import load_workbook
+
     try:
         wb = load_workbook(upload, read_only=True, data_only=True)
     except Exception:
@@ -229,6 +229,10 @@ def _docx_table(doc: Any, headers: Sequence[str], rows: Iterable[Sequence[str]])
 
 
 def _new_doc(landscape: bool = False) -> Any:
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Cm, Pt
+
     doc = Document()
     style = doc.styles["Normal"]
     style.font.name = "SimSun"
@@ -242,7 +246,9 @@ def _new_doc(landscape: bool = False) -> Any:
     return doc
 
 
-def daily_summary_docx(day: dt.date, rows: Sequence[Any], counts: dict[str, int], periods: Sequence[SpecialPeriod], urgent: Sequence[Any]) -> bytes:
+def daily_summary_docx(
+    day: dt.date, rows: Sequence[Any], counts: dict[str, int], periods: Sequence[SpecialPeriod], urgent: Sequence[Any]
+) -> bytes:
     """The district's daily summary as a Word brief: counts, the special period's section,
     urgent incidents and the table of all units."""
     doc = _new_doc(landscape=True)
@@ -251,18 +257,25 @@ def daily_summary_docx(day: dt.date, rows: Sequence[Any], counts: dict[str, int]
         _("Required: %(required)d; on time: %(on_time)d; late: %(late)d; missing: %(missing)d; not yet due: %(pending)d.") % counts
     )
     for period in periods:
-        doc.add_heading(_("Special period: %(name)s (%(start)s to %(end)s)") % {"name": period.name, "start": period.start_date, "end": period.end_date}, level=2)
+        doc.add_heading(
+            _("Special period: %(name)s (%(start)s to %(end)s)")
+            % {"name": period.name, "start": period.start_date, "end": period.end_date},
+            level=2,
+        )
         if period.description:
             doc.add_paragraph(period.description)
         in_period = [r for r in rows if r.period is not None and r.period.pk == period.pk]
         late_or_missing = [r.unit.name for r in in_period if r.state in ("late", "missing")]
         doc.add_paragraph(
-            _("%(n)d unit(s) report under this period; late or missing: %(units)s.") % {"n": len(in_period), "units": "、".join(late_or_missing) or _("none")}
+            _("%(n)d unit(s) report under this period; late or missing: %(units)s.")
+            % {"n": len(in_period), "units": "、".join(late_or_missing) or _("none")}
         )
     doc.add_heading(_("Urgent incidents"), level=2)
     if urgent:
         for u in urgent:
-            doc.add_paragraph(f"{u.number} {u.unit.name}：{u.title}（{timezone.localtime(u.occurred_at):%m-%d %H:%M}，{u.place}）", style="List Bullet")
+            doc.add_paragraph(
+                f"{u.number} {u.unit.name}：{u.title}（{timezone.localtime(u.occurred_at):%m-%d %H:%M}，{u.place}）", style="List Bullet"
+            )
     else:
         doc.add_paragraph(_("No urgent incidents were reported."))
     help_rows = [r for r in rows if r.report is not None and r.report.help_needed]
@@ -275,7 +288,12 @@ def daily_summary_docx(day: dt.date, rows: Sequence[Any], counts: dict[str, int]
         doc,
         [_("Unit"), _("State"), _("Filed at"), _("Content")],
         [
-            [r.unit.name, _state_label(r.state), timezone.localtime(r.report.submitted_at).strftime("%H:%M") if r.report else "", _report_text(r.report)]
+            [
+                r.unit.name,
+                _state_label(r.state),
+                timezone.localtime(r.report.submitted_at).strftime("%H:%M") if r.report else "",
+                _report_text(r.report),
+            ]
             for r in rows
         ],
     )
@@ -331,14 +349,42 @@ def batch_case_rows(table: Any) -> list[list[str]]:
 
 
 def batch_unit_rows(table: Any) -> list[list[str]]:
-    rows = [[t.unit.name, str(t.total), str(t.resolved), str(t.progressing), str(t.pending), f"{round(100 * t.resolved / t.total) if t.total else 0}%"] for t in table.per_unit]
+    rows = [
+        [
+            t.unit.name,
+            str(t.total),
+            str(t.resolved),
+            str(t.progressing),
+            str(t.pending),
+            f"{round(100 * t.resolved / t.total) if t.total else 0}%",
+        ]
+        for t in table.per_unit
+    ]
     total = table.totals
-    rows.append([_("Total"), str(total.total), str(total.resolved), str(total.progressing), str(total.pending), f"{round(100 * total.resolved / total.total) if total.total else 0}%"])
+    rows.append(
+        [
+            _("Total"),
+            str(total.total),
+            str(total.resolved),
+            str(total.progressing),
+            str(total.pending),
+            f"{round(100 * total.resolved / total.total) if total.total else 0}%",
+        ]
+    )
     return rows
 
 
 def _case_headers() -> list[str]:
-    return [_("No."), _("Case number"), _("Title"), _("Handling unit"), _("Case state"), _("Progress"), _("Last report"), _("Latest progress")]
+    return [
+        _("No."),
+        _("Case number"),
+        _("Title"),
+        _("Handling unit"),
+        _("Case state"),
+        _("Progress"),
+        _("Last report"),
+        _("Latest progress"),
+    ]
 
 
 def _unit_headers() -> list[str]:
@@ -347,10 +393,16 @@ def _unit_headers() -> list[str]:
 
 def batch_xlsx(batch: Any, table: Any) -> bytes:
     """Two sheets: the progress per case and the totals per unit."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     wb = Workbook()
     ws = wb.active
     ws.title = _("Per case")[:31]
-    ws.append([_("%(number)s %(title)s, deadline %(date)s") % {"number": batch.number, "title": batch.title, "date": batch.deadline.isoformat()}])
+    ws.append(
+        [_("%(number)s %(title)s, deadline %(date)s") % {"number": batch.number, "title": batch.title, "date": batch.deadline.isoformat()}]
+    )
     ws.append(_case_headers())
     for cell in ws[2]:
         cell.font = Font(bold=True)
@@ -374,7 +426,9 @@ def batch_xlsx(batch: Any, table: Any) -> bytes:
 
 def batch_docx(batch: Any, table: Any) -> bytes:
     total = table.totals
-    intro = _("Assigned %(date)s, deadline %(deadline)s. %(total)d case(s): %(resolved)d resolved, %(progressing)d in progress, %(pending)d without progress.") % {
+    intro = _(
+        "Assigned %(date)s, deadline %(deadline)s. %(total)d case(s): %(resolved)d resolved, %(progressing)d in progress, %(pending)d without progress."
+    ) % {
         "date": timezone.localtime(batch.created_at).strftime("%Y-%m-%d"),
         "deadline": batch.deadline.isoformat(),
         "total": total.total,

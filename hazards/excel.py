@@ -13,21 +13,19 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.datetime import from_excel
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from accounts.models import Unit, UnitKind, User
 from hazards import access
 from hazards.models import Campaign, CampaignTarget, Grade, Hazard, HazardCategory, Source, State
+
+if TYPE_CHECKING:  # openpyxl is imported where a sheet is read or written (it costs every worker ~10 MB)
+    from openpyxl import Workbook
 
 MAX_IMPORT_ROWS = 20000
 
@@ -78,7 +76,14 @@ TARGET_COLUMNS = [
     Column("longitude", "经度", False, ("longitude", "lng", "lon"), 11),
 ]
 
-GRADE_WORDS = {"一般": Grade.GENERAL, "一般隐患": Grade.GENERAL, "general": Grade.GENERAL, "重大": Grade.MAJOR, "重大隐患": Grade.MAJOR, "major": Grade.MAJOR}
+GRADE_WORDS = {
+    "一般": Grade.GENERAL,
+    "一般隐患": Grade.GENERAL,
+    "general": Grade.GENERAL,
+    "重大": Grade.MAJOR,
+    "重大隐患": Grade.MAJOR,
+    "major": Grade.MAJOR,
+}
 SOURCE_WORDS = {
     "检查": Source.INSPECTION,
     "排查": Source.INSPECTION,
@@ -95,7 +100,14 @@ SOURCE_WORDS = {
     "举报": Source.PUBLIC_REPORT,
     "report by the public": Source.PUBLIC_REPORT,
 }
-KIND_WORDS = {"单位": CampaignTarget.Kind.UNIT, "场所": CampaignTarget.Kind.SITE, "网格": CampaignTarget.Kind.GRID, "unit": "unit", "site": "site", "grid": "grid"}
+KIND_WORDS = {
+    "单位": CampaignTarget.Kind.UNIT,
+    "场所": CampaignTarget.Kind.SITE,
+    "网格": CampaignTarget.Kind.GRID,
+    "unit": "unit",
+    "site": "site",
+    "grid": "grid",
+}
 DATE_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 
 
@@ -107,6 +119,9 @@ def _norm_header(text: Any) -> str:
 
 
 def _style_header(ws: Any, columns: list[Column]) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     fill = PatternFill("solid", fgColor="B3261E")
     for i, col in enumerate(columns, start=1):
         cell = ws.cell(row=1, column=i, value=col.header + (" *" if col.required else ""))
@@ -119,11 +134,24 @@ def _style_header(ws: Any, columns: list[Column]) -> None:
 
 def _lists_sheet(wb: Workbook, user: User) -> dict[str, str]:
     """A sheet with the valid values; returns data-validation ranges by column key."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     ws = wb.create_sheet(_("Valid values"))
     categories = [c.name for c in HazardCategory.objects.filter(is_active=True)]
-    towns = [u.name for u in Unit.objects.filter(kind=UnitKind.TOWN, is_active=True).order_by("sort_order", "id") if access.user_covers_unit(user, u)]
+    towns = [
+        u.name
+        for u in Unit.objects.filter(kind=UnitKind.TOWN, is_active=True).order_by("sort_order", "id")
+        if access.user_covers_unit(user, u)
+    ]
     units = [u.name for u in Unit.objects.filter(is_active=True).exclude(kind=UnitKind.DISTRICT).order_by("path")]
-    lists = {"category": categories, "grade": ["一般隐患", "重大隐患"], "town": towns, "unit": units, "source": ["检查", "信访件", "单位报告", "群众举报"]}
+    lists = {
+        "category": categories,
+        "grade": ["一般隐患", "重大隐患"],
+        "town": towns,
+        "unit": units,
+        "source": ["检查", "信访件", "单位报告", "群众举报"],
+    }
     heads = {"category": "排查领域", "grade": "隐患等级", "town": "所属镇街", "unit": "责任单位", "source": "来源"}
     ranges = {}
     for i, (key, values) in enumerate(lists.items(), start=1):
@@ -138,6 +166,11 @@ def _lists_sheet(wb: Workbook, user: User) -> dict[str, str]:
 
 def hazard_template_xlsx(user: User) -> bytes:
     """The import template: headers, one example row, drop-down lists and instructions."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     wb = Workbook()
     ws = wb.active
     ws.title = "隐患台账"
@@ -172,7 +205,9 @@ def hazard_template_xlsx(user: User) -> bytes:
         _("Category, town and responsible unit must be written exactly as on the “Valid values” sheet (name or code)."),
         _("Grade: 一般隐患 (general) or 重大隐患 (major). Dates as 2025-03-01, 2025/3/1 or 2025年3月1日."),
         _("A deadline left empty is set by the rules (general hazards: 7 days after the date found)."),
-        _("For a major hazard, the plan columns (measures, funds, contingency plan) together with the responsible person and the deadline form its five-point plan; give all of them or none."),
+        _(
+            "For a major hazard, the plan columns (measures, funds, contingency plan) together with the responsible person and the deadline form its five-point plan; give all of them or none."
+        ),
         _("Nothing is imported unless every row is valid; each error names the row and the column."),
         _("A row with the same place, category and description as an existing hazard is reported as a duplicate."),
     ]
@@ -185,6 +220,8 @@ def hazard_template_xlsx(user: User) -> bytes:
 
 
 def target_template_xlsx(campaign: Campaign) -> bytes:
+    from openpyxl import Workbook
+
     wb = Workbook()
     ws = wb.active
     ws.title = "排查对象"
@@ -198,6 +235,9 @@ def target_template_xlsx(campaign: Campaign) -> bytes:
 
 def ledger_xlsx(rows: Iterable[Hazard], today: dt.date | None = None) -> bytes:
     """A filtered ledger as .xlsx (write-only, streams any number of rows)."""
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
     today = today or timezone.localdate()
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("Hazard ledger"))
@@ -282,6 +322,8 @@ class SheetError(Exception):
 
 
 def open_sheet(data: IO[bytes]) -> Any:
+    from openpyxl import load_workbook
+
     try:
         wb = load_workbook(data, read_only=True, data_only=True)
     except Exception:
@@ -325,6 +367,8 @@ def _text(value: Any) -> str:
 def parse_date(value: Any) -> dt.date | None:
     """A date from a cell: a real date, an Excel serial number or text like 2025-3-1 / 2025年3月1日.
     Raises ValueError for anything else."""
+    from openpyxl.utils.datetime import from_excel
+
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
@@ -475,7 +519,9 @@ def parse_hazard_sheet(
                 err(key, _("Out of range."))
                 number = None
             values[key] = number.quantize(Decimal("0.000001")) if number is not None else None
-        if (values["latitude"] is None) != (values["longitude"] is None) and not any(e.column in (headers["latitude"], headers["longitude"]) for e in errs):
+        if (values["latitude"] is None) != (values["longitude"] is None) and not any(
+            e.column in (headers["latitude"], headers["longitude"]) for e in errs
+        ):
             err("latitude", _("Give both latitude and longitude, or neither."))
         source_text = _text(_cell(row, mapping, "source"))
         source = SOURCE_WORDS.get(source_text.lower()) if source_text else Source.UNIT_REPORT
@@ -503,7 +549,13 @@ def parse_hazard_sheet(
                     err(key, _("A major hazard's plan needs all five items; this one is missing."))
             if funds is not None and funds < 0:
                 err("funds_amount", _("The funds cannot be negative."))
-            plan = {"responsible_person": values["responsible_person"], "measures": measures, "funds_amount": funds, "deadline": deadline, "contingency": contingency}
+            plan = {
+                "responsible_person": values["responsible_person"],
+                "measures": measures,
+                "funds_amount": funds,
+                "deadline": deadline,
+                "contingency": contingency,
+            }
         values["plan"] = plan
         if found_on and grade and deadline is None:
             deadline = default_deadline(grade=grade, found_on=found_on)
@@ -600,7 +652,14 @@ def parse_target_sheet(data: IO[bytes], *, user: User, campaign: Campaign) -> Pa
             result.errors.extend(errs)
             continue
         result.rows.append(
-            {"name": name[:120], "kind": kind, "category": category, "town": town, "address": _text(_cell(row, mapping, "address"))[:200], **coords}
+            {
+                "name": name[:120],
+                "kind": kind,
+                "category": category,
+                "town": town,
+                "address": _text(_cell(row, mapping, "address"))[:200],
+                **coords,
+            }
         )
     return result
 

@@ -9,10 +9,6 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Pt
 
 from accounts.models import User
 from hazards.models import Campaign, Grade, Inspection
@@ -25,9 +21,16 @@ def campaign_report_data(user: User, campaign: Campaign) -> dict[str, Any]:
     targets = campaign_targets(user, campaign)
     inspections = Inspection.objects.filter(campaign=campaign, target__in=targets)
     insp = inspections.aggregate(total=Count("id"), with_hazards=Count("id", filter=Q(found_hazards=True)))
-    missing = list(targets.filter(inspected_on__isnull=True).select_related("town", "category").order_by("town__sort_order", "category__sort_order", "name")[:500])
+    missing = list(
+        targets.filter(inspected_on__isnull=True)
+        .select_related("town", "category")
+        .order_by("town__sort_order", "category__sort_order", "name")[:500]
+    )
     major = list(
-        visible_hazards(user).filter(campaign=campaign, grade=Grade.MAJOR).select_related("town", "unit", "category").order_by("found_on", "id")[:200]
+        visible_hazards(user)
+        .filter(campaign=campaign, grade=Grade.MAJOR)
+        .select_related("town", "unit", "category")
+        .order_by("found_on", "id")[:200]
     )
     return {
         "campaign": campaign,
@@ -43,6 +46,9 @@ def campaign_report_data(user: User, campaign: Campaign) -> dict[str, Any]:
 
 
 def _set_font(doc: Any) -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
     style = doc.styles["Normal"]
     style.font.name = "SimSun"
     style.font.size = Pt(11)
@@ -67,6 +73,9 @@ def _pct(value: float | None) -> str:
 
 
 def campaign_report_docx(data: dict[str, Any]) -> bytes:
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
     campaign: Campaign = data["campaign"]
     cov = data["coverage"]
     hz = data["hazards"]["totals"]
@@ -87,7 +96,9 @@ def campaign_report_docx(data: dict[str, Any]) -> bytes:
         doc.add_paragraph(campaign.description)
     doc.add_heading(_("1. Coverage"), level=2)
     doc.add_paragraph(
-        _("%(inspected)d of %(total)d targets inspected, coverage %(rate)s; %(missing)d not yet inspected. %(inspections)d inspections recorded, %(with_hazards)d of them found hazards.")
+        _(
+            "%(inspected)d of %(total)d targets inspected, coverage %(rate)s; %(missing)d not yet inspected. %(inspections)d inspections recorded, %(with_hazards)d of them found hazards."
+        )
         % {
             "inspected": cov["totals"]["inspected"],
             "total": cov["totals"]["total"],
@@ -104,7 +115,9 @@ def campaign_report_docx(data: dict[str, Any]) -> bytes:
     _table(doc, headers, [[r["town__name"], r["total"], r["inspected"], _pct(r["rate"])] for r in cov["by_town"]])
     doc.add_heading(_("2. Hazards found"), level=2)
     doc.add_paragraph(
-        _("%(total)d hazards found, %(major)d of them major; %(rectified)d rectified (rectification rate %(rate)s), %(open)d still open, %(overdue)d overdue.")
+        _(
+            "%(total)d hazards found, %(major)d of them major; %(rectified)d rectified (rectification rate %(rate)s), %(open)d still open, %(overdue)d overdue."
+        )
         % {
             "total": hz["total"],
             "major": hz["major"],
@@ -114,17 +127,32 @@ def campaign_report_docx(data: dict[str, Any]) -> bytes:
             "overdue": hz["overdue"],
         }
     )
-    _table(doc, [pgettext("hazard", "Category"), _("Hazards"), _("Major"), _("Rectified")], [[r["category__name"], r["total"], r["major"], r["rectified"]] for r in data["hazards"]["by_category"]])
+    _table(
+        doc,
+        [pgettext("hazard", "Category"), _("Hazards"), _("Major"), _("Rectified")],
+        [[r["category__name"], r["total"], r["major"], r["rectified"]] for r in data["hazards"]["by_category"]],
+    )
     if data["major"]:
         doc.add_heading(_("3. Major hazards"), level=2)
         _table(
             doc,
-            [_("Number"), pgettext("hazard", "Title"), pgettext("hazard", "Town / street"), _("Responsible unit"), pgettext("hazard", "Deadline"), _("State")],
+            [
+                _("Number"),
+                pgettext("hazard", "Title"),
+                pgettext("hazard", "Town / street"),
+                _("Responsible unit"),
+                pgettext("hazard", "Deadline"),
+                _("State"),
+            ],
             [[h.number, h.title, h.town.name, h.unit.name, h.deadline, h.get_state_display()] for h in data["major"]],
         )
     doc.add_heading(_("4. Targets not yet inspected"), level=2)
     if data["missing"]:
-        _table(doc, [pgettext("hazard", "Town / street"), pgettext("hazard", "Category"), _("Target"), _("Address")], [[t.town.name, t.category.name, t.name, t.address] for t in data["missing"]])
+        _table(
+            doc,
+            [pgettext("hazard", "Town / street"), pgettext("hazard", "Category"), _("Target"), _("Address")],
+            [[t.town.name, t.category.name, t.name, t.address] for t in data["missing"]],
+        )
         if data["missing_total"] > len(data["missing"]):
             doc.add_paragraph(_("… and %(n)d more.") % {"n": data["missing_total"] - len(data["missing"])})
     else:
