@@ -12,9 +12,12 @@ class TriageConfig(AppConfig):
 
     def ready(self) -> None:
         from cases.signals import case_changed
+        from triage import cache
         from triage.signals import on_case_changed
 
         case_changed.connect(on_case_changed, dispatch_uid="triage_case_changed")
+        # the per-process copy of rules, categories and model version used by suggest()
+        cache.connect()
 
     def load_demo(self, *, stdout: Any, cases: int, seed: int) -> None:
         """Index the demo cases, train the first routing model on them, add a few rules and

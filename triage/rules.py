@@ -3,20 +3,21 @@
 Sources, in order: active :class:`~triage.models.TriageRule` rows (by priority), then the
 keywords kept on the categories themselves (``Category.keywords``, edited with the
 category tree). Matching is done on the normalised text (lib.triage.text.normalise), so
-punctuation, spaces and full-width forms do not matter.
+punctuation, spaces and full-width forms do not matter. The rules come compiled from the
+per-process copy in :mod:`triage.cache` (no query per call).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from accounts.models import Unit, UnitKind
+from accounts.models import Unit
 from cases.models import Category
 from lib.triage.text import normalise
-from triage.models import TriageRule
+from triage import cache as triage_cache
+from triage.cache import Snapshot
 
 MAX_REGEX_TEXT = 5000
 
@@ -42,35 +43,22 @@ class PlaceHit:
     reason: str
 
 
-def _norm_word(word: str) -> str:
-    return normalise(word, fold_digits=False)
+def category_hits(text: str, data: Snapshot | None = None) -> list[RuleHit]:
+    """Categories the rules point to, best first (priority, then matched length).
 
-
-def _safe_regex(pattern: str) -> re.Pattern[str] | None:
-    try:
-        return re.compile(pattern)
-    except re.error:
-        return None
-
-
-def category_hits(text: str) -> list[RuleHit]:
-    """Categories the rules point to, best first (priority, then matched length)."""
+    ``data``: the rules and categories to use (:func:`triage.cache.current` when not given);
+    nothing is read from the database."""
+    data = data or triage_cache.current()
     norm = normalise(text, fold_digits=False)
     raw = (text or "")[:MAX_REGEX_TEXT]
     hits: dict[int, RuleHit] = {}
-    rules = TriageRule.objects.filter(is_active=True, kind__in=[TriageRule.Kind.KEYWORD, TriageRule.Kind.REGEX]).select_related(
-        "category", "unit"
-    )
-    for rule in rules:
+    for rule in data.rules:
         cat = rule.category
-        if cat is None or not cat.is_active:
-            continue
         matched: list[str] = []
-        if rule.kind == TriageRule.Kind.KEYWORD:
-            matched = [w for w in rule.words() if (nw := _norm_word(w)) and nw in norm]
+        if rule.regex is None:
+            matched = [w for w, nw in rule.words if nw in norm]
         else:
-            rx = _safe_regex(rule.pattern)
-            m = rx.search(raw) if rx else None
+            m = rule.regex.search(raw)
             if m:
                 matched = [m.group(0)[:30]]
         if not matched:
@@ -79,14 +67,14 @@ def category_hits(text: str) -> list[RuleHit]:
         reason = _("Rule: the text mentions “%(words)s”") % {"words": "、".join(matched[:4])}
         if rule.note:
             reason += f" ({rule.note})"
-        hit = RuleHit(cat, rule.unit if rule.unit and rule.unit.is_active else None, reason, matched, rule.priority, score, rule.pk)
+        hit = RuleHit(cat, rule.unit, reason, matched, rule.priority, score, rule.rule_id)
         old = hits.get(cat.pk)
         if old is None or (hit.priority, -hit.score) < (old.priority, -old.score):
             hits[cat.pk] = hit
-    for cat in Category.objects.filter(is_active=True).exclude(keywords="").select_related("parent__parent"):
+    for cat, words in data.category_words:
         if cat.pk in hits:
             continue
-        matched = [w for w in cat.keyword_list() if (nw := _norm_word(w)) and len(nw) >= 2 and nw in norm]
+        matched = [w for w, nw in words if nw in norm]
         if not matched:
             continue
         hits[cat.pk] = RuleHit(
@@ -116,31 +104,25 @@ def _prefer_specific(hits: list[RuleHit]) -> list[RuleHit]:
     return [h for h in hits if h.category.pk not in drop]
 
 
-def place_hits(text: str) -> list[PlaceHit]:
+def place_hits(text: str, data: Snapshot | None = None) -> list[PlaceHit]:
     """Towns / streets named in the text: place-name rules first, then the towns' own names."""
+    data = data or triage_cache.current()
     norm = normalise(text, fold_digits=False)
     out: list[PlaceHit] = []
     seen: set[int] = set()
-    for rule in TriageRule.objects.filter(is_active=True, kind=TriageRule.Kind.PLACE).select_related("town"):
-        town = rule.town
-        if town is None or not town.is_active or town.pk in seen:
+    for town, words in data.places:
+        if town.pk in seen:
             continue
-        for word in rule.words():
-            nw = _norm_word(word)
-            if nw and nw in norm:
+        for word, nw in words:
+            if nw in norm:
                 out.append(PlaceHit(town, word, _("Place name “%(name)s” belongs to %(town)s") % {"name": word, "town": town.display_name}))
                 seen.add(town.pk)
                 break
-    for town in Unit.objects.filter(kind=UnitKind.TOWN, is_active=True).order_by("sort_order", "path"):
+    for town, names in data.towns:
         if town.pk in seen:
             continue
-        names = {town.name}
-        # "青山街道" is often written "青山"; "桃园镇" as "桃园"
-        for suffix in ("街道办事处", "街道", "镇", "乡"):
-            if town.name.endswith(suffix) and len(town.name) - len(suffix) >= 2:
-                names.add(town.name[: -len(suffix)])
-        for name in sorted(names, key=len, reverse=True):
-            if _norm_word(name) in norm:
+        for name, nw in names:
+            if nw in norm:
                 out.append(PlaceHit(town, name, _("The text names %(town)s") % {"town": town.display_name}))
                 seen.add(town.pk)
                 break

@@ -78,7 +78,11 @@ def load_version(version: ClassifierVersion) -> RoutingModel:
 
 
 def load_active() -> Loaded:
-    version = active_version()
+    return loaded_for(active_version())
+
+
+def loaded_for(version: ClassifierVersion | None) -> Loaded:
+    """The model of ``version`` (the one in use, e.g. from :mod:`triage.cache`), no query."""
     if version is None:
         return Loaded(None, None)
     try:

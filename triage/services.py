@@ -15,6 +15,8 @@ Routing suggestions
   but that is no longer active is never suggested. With ``log`` and a user, the user's
   pending :class:`SuggestionLog` row is updated; :func:`suggestion_settle` (called when
   a case is registered) records whether the category chosen was one suggested.
+  Rules, categories, towns and the model version come from this process's copy
+  (:mod:`triage.cache`, checked with one cache get): no SQL query once warm.
 - ``suggestion_for_case(case)``: after any registration (queued job): the officer's pending
   row, or a suggestion computed and kept with the case (pending until the case is
   accepted, :func:`suggestion_decide`). ``suggestion_apply(actor, case, rank,
@@ -79,6 +81,7 @@ from lib.triage.store import ModelFileError, save
 from lib.triage.text import is_meaningful, normalise, words
 from notifications.models import Notification
 from notifications.services import notify
+from triage import cache as triage_cache
 from triage import rules as rules_mod
 from triage import runtime
 from triage.models import CaseBandKey, CaseFingerprint, ClassifierVersion, DuplicateDecision, Hotspot, HotspotRun, SuggestionLog
@@ -220,12 +223,14 @@ def suggest(
     if not ok:
         result = SuggestionResult([], why, _no_suggestion_message(why))
         return result
-    hits = rules_mod.category_hits(text)
-    places = rules_mod.place_hits(text)
+    # rules, categories and the model version from this process's copy (one cache get)
+    data = triage_cache.current()
+    hits = rules_mod.category_hits(text, data)
+    places = rules_mod.place_hits(text, data)
     town_reason = ""
     if town is None and places:
         town, town_reason = places[0].town, places[0].reason
-    loaded = runtime.load_active()
+    loaded = runtime.loaded_for(data.version)
     warning = ""
     if loaded.version is not None and loaded.model is None:
         warning = _("The routing model cannot be used; these suggestions come from the rules alone.")
@@ -242,7 +247,7 @@ def suggest(
             items.append(
                 SuggestionItem(
                     hit.category,
-                    _category_path(hit.category),
+                    data.path(hit.category),
                     hit.unit or suggest_unit(hit.category, town),
                     RULE_CONFIDENCE if strong else KEYWORD_CONFIDENCE,
                     "rule" if strong else "keywords",
@@ -267,13 +272,7 @@ def suggest(
             warning = _("The routing model cannot be used; these suggestions come from the rules alone.")
             loaded = runtime.Loaded(loaded.version, None, str(exc))
     if loaded.model is not None and preds:
-        ids = [int(p.label) for p in preds if p.label.isdigit()]
-        cats = {
-            c.pk: c
-            for c in Category.objects.filter(pk__in=ids).select_related(
-                "parent__parent", "default_unit", "parent__default_unit", "parent__parent__default_unit"
-            )
-        }
+        cats = data.categories
         skipped_inactive = 0
         for p in preds:
             if len(items) >= TOP_K:
@@ -292,7 +291,7 @@ def suggest(
                 if terms
                 else _("Model v%(n)s: similar to past cases of this category") % {"n": loaded.version.number if loaded.version else "?"}
             )
-            items.append(SuggestionItem(cat, _category_path(cat), suggest_unit(cat, town), round(p.confidence, 3), "model", reason, terms))
+            items.append(SuggestionItem(cat, data.path(cat), suggest_unit(cat, town), round(p.confidence, 3), "model", reason, terms))
             seen.add(cat.pk)
         inactive_only = not items and skipped_inactive > 0
     # the categories' own keywords: the whole answer without a model, else they fill up
