@@ -133,8 +133,15 @@ def _check_in_place_restore(tmp_path: Path, media: Path) -> None:
 
     d_intake = User.objects.get(username="intake")
     s.case_register(
-        actor=d_intake, channel="visit", type="complaint", title="备份之后登记的事项", content="备份之后登记，恢复后应不存在。",
-        category="air-fumes", town=None, address="", complainants=[s.ComplainantIn(name="李四", phone="13900001111")],
+        actor=d_intake,
+        channel="visit",
+        type="complaint",
+        title="备份之后登记的事项",
+        content="备份之后登记，恢复后应不存在。",
+        category="air-fumes",
+        town=None,
+        address="",
+        complainants=[s.ComplainantIn(name="李四", phone="13900001111")],
         attachments=[(io.BytesIO(PDF + b"3"), "later.pdf")],
     )
     with pytest.raises(CommandError, match="not empty"):
@@ -150,7 +157,16 @@ def _check_in_place_restore(tmp_path: Path, media: Path) -> None:
 @pytest.mark.django_db
 def test_it_refuses_a_damaged_archive(tmp_path: Path, media: Path) -> None:
     archive = tmp_path / "bad.tar"
-    manifest = {"format": 1, "app": "minsheng", "app_version": "x", "created_at": "", "engine": connection.vendor, "database": "database.sqlite3", "files": 1, "sha256": {"database.sqlite3": "0" * 64, "files/a.pdf": "0" * 64}}
+    manifest = {
+        "format": 1,
+        "app": "minsheng",
+        "app_version": "x",
+        "created_at": "",
+        "engine": connection.vendor,
+        "database": "database.sqlite3",
+        "files": 1,
+        "sha256": {"database.sqlite3": "0" * 64, "files/a.pdf": "0" * 64},
+    }
     with tarfile.open(archive, "w") as tar:
         for name, data in (("database.sqlite3", b"x"), ("files/a.pdf", PDF), ("manifest.json", json.dumps(manifest).encode())):
             info = tarfile.TarInfo(name)
