@@ -141,6 +141,7 @@ def test_it_keeps_list_pages_at_a_constant_number_of_queries(district: District,
 
     urgent()
     pages = ["/duty/instructions/", "/duty/daily/summary/", "/duty/roster/", "/duty/notices/", "/duty/urgent/"]
+    duty.get(pages[0])  # the session's first request also refreshes the session: not a cost of the rows
     before = {url: _count(duty, url) for url in pages}
     for _ in range(4):
         send()
