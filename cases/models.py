@@ -167,7 +167,9 @@ class Category(models.Model):
     default_unit = models.ForeignKey(
         "accounts.Unit", verbose_name=_("default handling unit"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    keywords = models.TextField(_("keywords"), blank=True, help_text=_("Words separated by spaces or commas; used to suggest this category."))
+    keywords = models.TextField(
+        _("keywords"), blank=True, help_text=_("Words separated by spaces or commas; used to suggest this category.")
+    )
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveIntegerField(_("order"), default=0)
 
@@ -197,7 +199,9 @@ class HotlineRule(models.Model):
     for help and complaints. The most specific rule wins (the category, then its parents,
     then the rule without a category)."""
 
-    category = models.ForeignKey(Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.CASCADE, related_name="hotline_rules")
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.CASCADE, related_name="hotline_rules"
+    )
     urgent = models.BooleanField(_("urgent"), default=False)
     contact_hours = models.PositiveSmallIntegerField(_("contact the complainant within hours"), null=True, blank=True)
     resolve_hours = models.PositiveSmallIntegerField(_("resolve within hours"), null=True, blank=True)
@@ -241,12 +245,16 @@ class Case(models.Model):
     type = models.CharField(_("type"), max_length=20, choices=CaseType.choices)
     title = models.CharField(_("title"), max_length=200)
     content = models.TextField(_("content"))
-    category = models.ForeignKey(Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
     urgent = models.BooleanField(_("urgent"), default=False)
     address = models.CharField(_("address"), max_length=200, blank=True)
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
-    town = models.ForeignKey("accounts.Unit", verbose_name=_("town / street"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    town = models.ForeignKey(
+        "accounts.Unit", verbose_name=_("town / street"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     anonymous = models.BooleanField(_("anonymous"), default=False)
     joint = models.BooleanField(_("joint complaint"), default=False)
     head_count = models.PositiveIntegerField(_("number of people"), default=1)
@@ -262,7 +270,9 @@ class Case(models.Model):
     assigned_at = models.DateTimeField(_("assigned"), null=True, blank=True)
     replied_at = models.DateTimeField(_("reply issued"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-    final = models.BooleanField(_("not to be accepted again"), default=False, help_text=_("Set after a re-review: the matter is finished (终结)."))
+    final = models.BooleanField(
+        _("not to be accepted again"), default=False, help_text=_("Set after a re-review: the matter is finished (终结).")
+    )
     final_match = models.ForeignKey(
         "self", verbose_name=_("matches a finished matter"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -285,6 +295,7 @@ class Case(models.Model):
     class Meta:
         ordering = ["due_key", "id"]
         indexes = [
+            models.Index(fields=["due_key", "id"], name="case_due_idx"),  # the district-wide list in deadline order
             models.Index(fields=["state", "due_key", "id"], name="case_state_due_idx"),
             models.Index(fields=["current_unit", "state", "due_key", "id"], name="case_unit_state_due_idx"),
             models.Index(fields=["is_overdue", "due_key", "id"], name="case_overdue_idx"),
@@ -293,7 +304,9 @@ class Case(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(head_count__gte=1), name="case_head_count_positive"),
-            models.CheckConstraint(condition=~models.Q(type="accusation") | models.Q(confidential=True), name="case_accusation_confidential"),
+            models.CheckConstraint(
+                condition=~models.Q(type="accusation") | models.Q(confidential=True), name="case_accusation_confidential"
+            ),
         ]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
@@ -327,7 +340,10 @@ class Complainant(models.Model):
 
     class Meta:
         ordering = ["order", "id"]
-        indexes = [models.Index(fields=["phone"], name="complainant_phone_idx"), models.Index(fields=["id_number"], name="complainant_idno_idx")]
+        indexes = [
+            models.Index(fields=["phone"], name="complainant_phone_idx"),
+            models.Index(fields=["id_number"], name="complainant_idno_idx"),
+        ]
         verbose_name = _("complainant")
         verbose_name_plural = _("complainants")
 
