@@ -233,7 +233,9 @@ def _clean_text(value: str | None, field: str, label: str, *, required: bool = T
     if required and not value:
         raise ValidationError({field: _("%(label)s is required.") % {"label": label}})
     if len(value) > limit:
-        raise ValidationError({field: _("%(label)s may be at most %(limit)d characters (it has %(n)d).") % {"label": label, "limit": limit, "n": len(value)}})
+        raise ValidationError(
+            {field: _("%(label)s may be at most %(limit)d characters (it has %(n)d).") % {"label": label, "limit": limit, "n": len(value)}}
+        )
     return value
 
 
@@ -300,9 +302,7 @@ def _unit_staff(units: Iterable[Unit], roles: Sequence[str] = (Role.OFFICER, Rol
     unit_list = [u for u in units if u is not None]
     if not unit_list:
         return []
-    users = list(
-        User.objects.filter(is_active=True, unit__in=unit_list, role_assignments__role__in=list(roles)).distinct()
-    )
+    users = list(User.objects.filter(is_active=True, unit__in=unit_list, role_assignments__role__in=list(roles)).distinct())
     if Role.HEAD in roles:
         leader_ids = [u.leader_id for u in unit_list if u.leader_id]
         users += [u for u in User.objects.filter(pk__in=leader_ids, is_active=True) if u not in users]
@@ -317,12 +317,16 @@ def _heads(units: Iterable[Unit]) -> list[User]:
     return _unit_staff(units, roles=(Role.HEAD,))
 
 
-def _queue_notify(users_fn: Callable[[], list[User]], *, case: Case, title: str, body: str = "", level: str = Notification.Level.INFO, key: str = "") -> None:
+def _queue_notify(
+    users_fn: Callable[[], list[User]], *, case: Case, title: str, body: str = "", level: str = Notification.Level.INFO, key: str = ""
+) -> None:
     """Send an in-app notification after the transaction commits."""
     number, url = case.number, case.get_absolute_url()
 
     def send() -> None:
-        notify(users=users_fn(), title=f"{number} {title}", body=body, url=url, level=level, dedupe_key=f"case:{number}:{key}" if key else "")
+        notify(
+            users=users_fn(), title=f"{number} {title}", body=body, url=url, level=level, dedupe_key=f"case:{number}:{key}" if key else ""
+        )
 
     transaction.on_commit(send)
 
@@ -476,7 +480,9 @@ def _check_receive(user: User, case: Case) -> None:
 
 def _check_object(user: User, case: Case) -> None:
     _require_state(case, State.ASSIGNED, State.HANDLING)
-    if not user.has_role(Role.OFFICER, Role.HEAD) or not _my_assignments(user, case, [CaseAssignment.Status.PENDING, CaseAssignment.Status.RECEIVED]):
+    if not user.has_role(Role.OFFICER, Role.HEAD) or not _my_assignments(
+        user, case, [CaseAssignment.Status.PENDING, CaseAssignment.Status.RECEIVED]
+    ):
         raise _deny(_("Only officers of a unit the case is assigned to may object."))
 
 
@@ -537,7 +543,9 @@ def _check_request_review(user: User, case: Case, level: str, complainant: bool 
         _check_intake(user, case, State.REPLIED, State.CLOSED)
     if case.level != level:
         raise ValidationError(
-            _("A review is requested on a first-handling case.") if level == Level.ORIGINAL else _("A re-review is requested on a review case.")
+            _("A review is requested on a first-handling case.")
+            if level == Level.ORIGINAL
+            else _("A re-review is requested on a review case.")
         )
     if case.review_cases.exists():
         raise ValidationError(_("A review of this case was already requested."))
@@ -582,8 +590,18 @@ ACTIONS: list[tuple[str, Any, str, Callable[[User, Case], None]]] = [
     ("notify_complainant", gettext_lazy("Issue the reply to the complainant"), "primary", _check_notify),
     ("record_followup", gettext_lazy("Record the follow-up"), "primary", _check_followup),
     ("close", gettext_lazy("Close the case"), "success", _check_close),
-    ("request_review", gettext_lazy("Register a review request"), "outline-secondary", lambda u, c: _check_request_review(u, c, Level.ORIGINAL)),
-    ("request_rereview", gettext_lazy("Register a re-review request"), "outline-secondary", lambda u, c: _check_request_review(u, c, Level.REVIEW)),
+    (
+        "request_review",
+        gettext_lazy("Register a review request"),
+        "outline-secondary",
+        lambda u, c: _check_request_review(u, c, Level.ORIGINAL),
+    ),
+    (
+        "request_rereview",
+        gettext_lazy("Register a re-review request"),
+        "outline-secondary",
+        lambda u, c: _check_request_review(u, c, Level.REVIEW),
+    ),
     ("withdraw", gettext_lazy("Record withdrawal"), "outline-danger", _check_withdraw),
     ("link", gettext_lazy("Link a case"), "outline-secondary", _check_link),
     ("add_attachment", gettext_lazy("Add an attachment"), "outline-secondary", _check_attachment),
@@ -716,7 +734,9 @@ def case_register(
     if match is not None:
         case.final_match = match
         case.final_match_reason = (
-            _("The same complainant's matter in “%(category)s” was finished after re-review in case %(number)s; it is not to be accepted again.")
+            _(
+                "The same complainant's matter in “%(category)s” was finished after re-review in case %(number)s; it is not to be accepted again."
+            )
             % {"category": cat.name if cat else "", "number": match.number}
         )[:300]
     case.search_tokens = _search_tokens(case)
@@ -727,9 +747,7 @@ def case_register(
         if key and (existing := Case.objects.filter(idempotency_key=key).first()) is not None:
             return existing  # a concurrent retry won the race
         raise
-    Complainant.objects.bulk_create(
-        [Complainant(case=case, order=i, **p.__dict__) for i, p in enumerate(people)]
-    )
+    Complainant.objects.bulk_create([Complainant(case=case, order=i, **p.__dict__) for i, p in enumerate(people)])
     for upload, name in attachments:
         _store_attachment(actor, case, upload, name, "", False)
     for upload, name in materials:
@@ -744,7 +762,13 @@ def case_register(
         text=_("Registered via %(channel)s.") % {"channel": Channel(channel).label},
         public=True,
         at=now,
-        after={"number": case.number, "type": type, "channel": channel, "category": cat.code if cat else None, "final_match": match.number if match else None},
+        after={
+            "number": case.number,
+            "type": type,
+            "channel": channel,
+            "category": cat.code if cat else None,
+            "final_match": match.number if match else None,
+        },
     )
     if actor is None:
         _queue_notify(lambda: _role_users(Role.INTAKE), case=case, title=_("New case to register and decide"), body=title, key="new")
@@ -755,7 +779,13 @@ def _store_attachment(actor: User | None, case: Case, upload: IO[bytes], name: s
     from files.services import file_store
 
     stored = file_store(actor=actor, upload=upload, name=name, allowed_kinds={"image", "pdf", "office", "audio"})
-    return CaseAttachment.objects.create(case=case, file=stored, description=description[:200], is_material=is_material, added_by=actor if getattr(actor, "pk", None) else None)
+    return CaseAttachment.objects.create(
+        case=case,
+        file=stored,
+        description=description[:200],
+        is_material=is_material,
+        added_by=actor if getattr(actor, "pk", None) else None,
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -796,29 +826,33 @@ def case_accept(*, actor: User, case: Case, expected_version: int | None, note: 
     return case
 
 
+def _close_not_accepted(case: Case, *, actor: User, action: str, reason: str, after: dict[str, Any], now: dt.datetime) -> None:
+    """End a registered case as not accepted (its clock stops; the reason is public)."""
+    clocks.clock_stop(case, None, now)
+    case.decided_at = now
+    case.closed_at = now
+    case.decision_reason = reason[:TEXT_MAX]
+    _commit(
+        case,
+        actor=actor,
+        action=action,
+        to_state=State.NOT_ACCEPTED,
+        event=CaseEvent.Kind.NOT_ACCEPTED,
+        text=_("Not accepted: %(reason)s") % {"reason": reason},
+        public=True,
+        fields=["decided_at", "closed_at", "decision_reason"],
+        after=after,
+        at=now,
+    )
+
+
 @transaction.atomic
 def case_not_accept(*, actor: User, case: Case, expected_version: int | None, reason: str) -> Case:
     """Do not accept a registered case; the reason is told to the complainant."""
     case = _lock(case, expected_version)
     _check_intake(actor, case, State.REGISTERED)
     reason = _clean_text(reason, "reason", _("The reason"))
-    now = _now()
-    clocks.clock_stop(case, None, now)
-    case.decided_at = now
-    case.closed_at = now
-    case.decision_reason = reason
-    _commit(
-        case,
-        actor=actor,
-        action="not_accept",
-        to_state=State.NOT_ACCEPTED,
-        event=CaseEvent.Kind.NOT_ACCEPTED,
-        text=_("Not accepted: %(reason)s") % {"reason": reason},
-        public=True,
-        fields=["decided_at", "closed_at", "decision_reason"],
-        after={"reason": reason},
-        at=now,
-    )
+    _close_not_accepted(case, actor=actor, action="not_accept", reason=reason, after={"reason": reason}, now=_now())
     return case
 
 
@@ -828,7 +862,9 @@ def case_redirect(*, actor: User, case: Case, expected_version: int | None, chan
     case = _lock(case, expected_version)
     _check_intake(actor, case, State.REGISTERED)
     if channel not in RedirectChannel.values:
-        raise ValidationError({"channel": _("Choose litigation, arbitration, administrative reconsideration, labour arbitration or discipline inspection.")})
+        raise ValidationError(
+            {"channel": _("Choose litigation, arbitration, administrative reconsideration, labour arbitration or discipline inspection.")}
+        )
     reason = _clean_text(reason, "reason", _("The reason"), required=False)
     now = _now()
     clocks.clock_stop(case, None, now)
@@ -889,7 +925,12 @@ def case_assign(
         if due_date <= today:
             raise ValidationError({"due_date": _("The deadline must be after today.")})
         if handle_clock is not None and due_date > handle_clock.due_date:
-            raise ValidationError({"due_date": _("The deadline may not be later than the statutory one (%(date)s).") % {"date": handle_clock.due_date.isoformat()}})
+            raise ValidationError(
+                {
+                    "due_date": _("The deadline may not be later than the statutory one (%(date)s).")
+                    % {"date": handle_clock.due_date.isoformat()}
+                }
+            )
     old = list(CaseAssignment.objects.filter(case=case, is_active=True))
     for a in old:
         a.is_active = False
@@ -897,7 +938,9 @@ def case_assign(
             a.status = CaseAssignment.Status.WITHDRAWN
         a.save(update_fields=["is_active", "status"])
     for unit in unit_list:
-        CaseAssignment.objects.create(case=case, unit=unit, is_lead=unit.pk == lead_unit.pk, assigned_by=actor, assigned_at=now, instructions=instructions)
+        CaseAssignment.objects.create(
+            case=case, unit=unit, is_lead=unit.pk == lead_unit.pk, assigned_by=actor, assigned_at=now, instructions=instructions
+        )
     forget_assignments(case)
     cal = get_calendar()
     clocks.clock_stop(case, [ClockKind.ASSIGN], now)
@@ -921,7 +964,9 @@ def case_assign(
         at=now,
     )
     count = CaseAssignment.objects.filter(case=case).count()
-    _queue_notify(lambda: _unit_staff(unit_list), case=case, title=_("New case assigned to your unit"), body=case.title, key=f"assigned:{count}")
+    _queue_notify(
+        lambda: _unit_staff(unit_list), case=case, title=_("New case assigned to your unit"), body=case.title, key=f"assigned:{count}"
+    )
     return case
 
 
@@ -1062,7 +1107,9 @@ def case_record_meeting(
     place = _clean_text(place, "place", _("The place"), limit=200)
     participants = _clean_text(participants, "participants", _("The participants"), limit=300)
     notes = _clean_text(notes, "notes", _("The notes"), required=False, limit=CONTENT_MAX)
-    meeting = CaseMeeting.objects.create(case=case, held_at=held_at, place=place, participants=participants, notes=notes, recorded_by=actor, recorded_at=now)
+    meeting = CaseMeeting.objects.create(
+        case=case, held_at=held_at, place=place, participants=participants, notes=notes, recorded_by=actor, recorded_at=now
+    )
     clocks.clock_stop(case, [ClockKind.CONTACT], now)
     _commit(
         case,
@@ -1089,7 +1136,9 @@ def case_request_extension(*, actor: User, case: Case, expected_version: int | N
     if handle is None:
         raise _state_error(case)
     if _today() > handle.due_date:
-        raise ValidationError(_("The deadline (%(date)s) has passed; an extension must be requested before it.") % {"date": handle.due_date.isoformat()})
+        raise ValidationError(
+            _("The deadline (%(date)s) has passed; an extension must be requested before it.") % {"date": handle.due_date.isoformat()}
+        )
     now = _now()
     ext = CaseExtension.objects.create(case=case, days=days, reason=reason, requested_by=actor, requested_at=now, old_due=handle.due_date)
     _commit(
@@ -1102,7 +1151,13 @@ def case_request_extension(*, actor: User, case: Case, expected_version: int | N
         at=now,
     )
     lead = _lead_unit(case)
-    _queue_notify(lambda: _heads([lead] if lead else []), case=case, title=_("Extension request waiting for your decision"), body=reason, key=f"extension:{ext.pk}")
+    _queue_notify(
+        lambda: _heads([lead] if lead else []),
+        case=case,
+        title=_("Extension request waiting for your decision"),
+        body=reason,
+        key=f"extension:{ext.pk}",
+    )
     return ext
 
 
@@ -1212,7 +1267,13 @@ def case_draft_reply(
     if submit:
         lead = _lead_unit(case)
         n = CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.REPLY_SUBMITTED).count()
-        _queue_notify(lambda: _heads([lead] if lead else []) if lead and lead.parent_id else _role_users(Role.LEADER), case=case, title=_("A reply is waiting for your approval"), body=case.title, key=f"reply-submitted:{n}")
+        _queue_notify(
+            lambda: _heads([lead] if lead else []) if lead and lead.parent_id else _role_users(Role.LEADER),
+            case=case,
+            title=_("A reply is waiting for your approval"),
+            body=case.title,
+            key=f"reply-submitted:{n}",
+        )
     return reply
 
 
@@ -1229,9 +1290,23 @@ def case_approve_reply(*, actor: User, case: Case, expected_version: int | None,
     reply.approved_at = now
     reply.return_reason = ""
     reply.save(update_fields=["status", "approved_by", "approved_at", "return_reason"])
-    _commit(case, actor=actor, action="approve_reply", to_state=State.REPLY_APPROVED, event=CaseEvent.Kind.REPLY_APPROVED, text=note, after={"note": note}, at=now)
+    _commit(
+        case,
+        actor=actor,
+        action="approve_reply",
+        to_state=State.REPLY_APPROVED,
+        event=CaseEvent.Kind.REPLY_APPROVED,
+        text=note,
+        after={"note": note},
+        at=now,
+    )
     drafter = reply.drafted_by
-    _queue_notify(lambda: [drafter] if drafter else [], case=case, title=_("Reply approved; issue it to the complainant"), key=f"reply-approved:{case.version}")
+    _queue_notify(
+        lambda: [drafter] if drafter else [],
+        case=case,
+        title=_("Reply approved; issue it to the complainant"),
+        key=f"reply-approved:{case.version}",
+    )
     return reply
 
 
@@ -1246,9 +1321,24 @@ def case_return_reply(*, actor: User, case: Case, expected_version: int | None, 
     reply.status = CaseReply.Status.RETURNED
     reply.return_reason = reason
     reply.save(update_fields=["status", "return_reason"])
-    _commit(case, actor=actor, action="return_reply", to_state=State.HANDLING, event=CaseEvent.Kind.REPLY_RETURNED, text=reason, after={"reason": reason}, at=now)
+    _commit(
+        case,
+        actor=actor,
+        action="return_reply",
+        to_state=State.HANDLING,
+        event=CaseEvent.Kind.REPLY_RETURNED,
+        text=reason,
+        after={"reason": reason},
+        at=now,
+    )
     drafter = reply.drafted_by
-    _queue_notify(lambda: [drafter] if drafter else [], case=case, title=_("Reply returned for changes"), body=reason, key=f"reply-returned:{case.version}")
+    _queue_notify(
+        lambda: [drafter] if drafter else [],
+        case=case,
+        title=_("Reply returned for changes"),
+        body=reason,
+        key=f"reply-returned:{case.version}",
+    )
     return reply
 
 
@@ -1267,7 +1357,9 @@ def case_notify_complainant(*, actor: User, case: Case, expected_version: int | 
     reply.issued_at = now
     reply.issued_via = via
     reply.save(update_fields=["status", "issued_by", "issued_at", "issued_via"])
-    clocks.clock_stop(case, [ClockKind.HANDLE, ClockKind.CONTACT, ClockKind.REVIEW_OPINION, ClockKind.REREVIEW_OPINION, ClockKind.OBJECTION], now)
+    clocks.clock_stop(
+        case, [ClockKind.HANDLE, ClockKind.CONTACT, ClockKind.REVIEW_OPINION, ClockKind.REREVIEW_OPINION, ClockKind.OBJECTION], now
+    )
     cal = get_calendar()
     fields = ["replied_at"]
     if case.level == Level.ORIGINAL:
@@ -1284,7 +1376,9 @@ def case_notify_complainant(*, actor: User, case: Case, expected_version: int | 
             node = node.parent_case
         Case.objects.filter(pk__in=chain).update(final=True)
     case.replied_at = now
-    label = {Level.ORIGINAL: _("written reply"), Level.REVIEW: _("review opinion"), Level.REREVIEW: _("re-review opinion")}[Level(case.level)]
+    label = {Level.ORIGINAL: _("written reply"), Level.REVIEW: _("review opinion"), Level.REREVIEW: _("re-review opinion")}[
+        Level(case.level)
+    ]
     _commit(
         case,
         actor=actor,
@@ -1292,7 +1386,11 @@ def case_notify_complainant(*, actor: User, case: Case, expected_version: int | 
         to_state=State.REPLIED,
         event=CaseEvent.Kind.REPLIED,
         text=_("The %(what)s was issued (%(outcome)s).") % {"what": label, "outcome": Outcome(reply.outcome).label}
-        + ("\n" + _("This matter is now finished and will not be accepted again on the same facts.") if case.level == Level.REREVIEW else ""),
+        + (
+            "\n" + _("This matter is now finished and will not be accepted again on the same facts.")
+            if case.level == Level.REREVIEW
+            else ""
+        ),
         public=True,
         fields=fields,
         after={"via": via, "outcome": reply.outcome, "final": case.final},
@@ -1334,7 +1432,9 @@ def case_record_followup(
         raise ValidationError({"channel": _("Unknown channel.")})
     comment = _clean_text(comment, "comment", _("The comment"), required=False)
     now = _now()
-    fu = CaseFollowUp.objects.create(case=case, resolved=bool(resolved), satisfaction=satisfaction, comment=comment, channel=channel, by=actor, at=now)
+    fu = CaseFollowUp.objects.create(
+        case=case, resolved=bool(resolved), satisfaction=satisfaction, comment=comment, channel=channel, by=actor, at=now
+    )
     text = (_("Resolved") if resolved else _("Not resolved")) + (f" · {Satisfaction(satisfaction).label}" if satisfaction else "")
     _commit(
         case,
@@ -1360,7 +1460,18 @@ def case_close(*, actor: User, case: Case, expected_version: int | None, note: s
     now = _now()
     clocks.clock_stop(case, [k for k in ClockKind.values if k not in (ClockKind.REVIEW_REQUEST, ClockKind.REREVIEW_REQUEST)], now)
     case.closed_at = now
-    _commit(case, actor=actor, action="close", to_state=State.CLOSED, event=CaseEvent.Kind.CLOSED, text=note, public=True, fields=["closed_at"], after={"note": note}, at=now)
+    _commit(
+        case,
+        actor=actor,
+        action="close",
+        to_state=State.CLOSED,
+        event=CaseEvent.Kind.CLOSED,
+        text=note,
+        public=True,
+        fields=["closed_at"],
+        after={"note": note},
+        at=now,
+    )
     return case
 
 
@@ -1376,7 +1487,14 @@ def next_higher_unit(unit: Unit | None) -> Unit:
 
 
 def _open_review(
-    *, actor: User | None, case: Case, expected_version: int | None, reason: str, level: str, received_at: dt.datetime | None, by_complainant: bool = False
+    *,
+    actor: User | None,
+    case: Case,
+    expected_version: int | None,
+    reason: str,
+    level: str,
+    received_at: dt.datetime | None,
+    by_complainant: bool = False,
 ) -> Case:
     request_step, opinion_step, window_kind = (
         ("review_request", "review_opinion", ClockKind.REVIEW_REQUEST)
@@ -1434,7 +1552,15 @@ def _open_review(
     review.save()
     Complainant.objects.bulk_create(
         [
-            Complainant(case=review, name=c.name, phone=c.phone, id_number=c.id_number, address=c.address, is_representative=c.is_representative, order=c.order)
+            Complainant(
+                case=review,
+                name=c.name,
+                phone=c.phone,
+                id_number=c.id_number,
+                address=c.address,
+                is_representative=c.is_representative,
+                order=c.order,
+            )
             for c in case.complainants.all()
         ]
     )
@@ -1442,7 +1568,9 @@ def _open_review(
         case=review, unit=higher, is_lead=True, status=CaseAssignment.Status.RECEIVED, assigned_by=actor, assigned_at=now, received_at=now
     )
     CaseLink.objects.create(from_case=review, to_case=case, kind=CaseLink.Kind.REVIEW_OF, created_by=actor, created_at=now)
-    clocks.clock_start(review, ClockKind.REVIEW_OPINION if level == Level.REVIEW else ClockKind.REREVIEW_OPINION, received, clocks.rule(opinion_step), cal)
+    clocks.clock_start(
+        review, ClockKind.REVIEW_OPINION if level == Level.REVIEW else ClockKind.REREVIEW_OPINION, received, clocks.rule(opinion_step), cal
+    )
     clocks.clock_stop(case, [window_kind], now)
     what = _("review") if level == Level.REVIEW else _("re-review")
     _commit(
@@ -1450,7 +1578,8 @@ def _open_review(
         actor=actor,
         action="register",
         event=CaseEvent.Kind.REGISTERED,
-        text=_("Request for %(what)s of case %(number)s, handled by %(unit)s.") % {"what": what, "number": case.number, "unit": higher.name},
+        text=_("Request for %(what)s of case %(number)s, handled by %(unit)s.")
+        % {"what": what, "number": case.number, "unit": higher.name},
         public=True,
         at=now,
         after={"number": review.number, "level": level, "of": case.number, "unit": higher.code},
@@ -1465,29 +1594,59 @@ def _open_review(
         at=now,
         after={"review_case": review.number},
     )
-    _queue_notify(lambda: _unit_staff([higher]) if higher.parent_id else _role_users(Role.INTAKE), case=review, title=_("A %(what)s to handle") % {"what": what}, body=reason[:200], key="opened")
+    _queue_notify(
+        lambda: _unit_staff([higher]) if higher.parent_id else _role_users(Role.INTAKE),
+        case=review,
+        title=_("A %(what)s to handle") % {"what": what},
+        body=reason[:200],
+        key="opened",
+    )
     return review
 
 
 @transaction.atomic
 def case_request_review(
-    *, actor: User | None, case: Case, expected_version: int | None, reason: str, received_at: dt.datetime | None = None, by_complainant: bool = False
+    *,
+    actor: User | None,
+    case: Case,
+    expected_version: int | None,
+    reason: str,
+    received_at: dt.datetime | None = None,
+    by_complainant: bool = False,
 ) -> Case:
     """Register the complainant's request for review (复查) of a replied case, within the
     window; opens a new linked case at the next-higher unit with a 30-day opinion clock.
     ``by_complainant=True`` with ``actor=None``: asked by the complainant on the portal."""
     return _open_review(
-        actor=actor, case=case, expected_version=expected_version, reason=reason, level=Level.REVIEW, received_at=received_at, by_complainant=by_complainant
+        actor=actor,
+        case=case,
+        expected_version=expected_version,
+        reason=reason,
+        level=Level.REVIEW,
+        received_at=received_at,
+        by_complainant=by_complainant,
     )
 
 
 @transaction.atomic
 def case_request_rereview(
-    *, actor: User | None, case: Case, expected_version: int | None, reason: str, received_at: dt.datetime | None = None, by_complainant: bool = False
+    *,
+    actor: User | None,
+    case: Case,
+    expected_version: int | None,
+    reason: str,
+    received_at: dt.datetime | None = None,
+    by_complainant: bool = False,
 ) -> Case:
     """Register a request for re-review (复核) of a review case, within the window."""
     return _open_review(
-        actor=actor, case=case, expected_version=expected_version, reason=reason, level=Level.REREVIEW, received_at=received_at, by_complainant=by_complainant
+        actor=actor,
+        case=case,
+        expected_version=expected_version,
+        reason=reason,
+        level=Level.REREVIEW,
+        received_at=received_at,
+        by_complainant=by_complainant,
     )
 
 
@@ -1684,22 +1843,7 @@ def merge_case(*, actor: User, case: Case, into: Case, expected_version: int | N
     now = _now()
     if not CaseLink.objects.filter(from_case=case, to_case=into, kind=CaseLink.Kind.DUPLICATE_OF).exists():
         CaseLink.objects.create(from_case=case, to_case=into, kind=CaseLink.Kind.DUPLICATE_OF, created_by=actor, created_at=now)
-    clocks.clock_stop(case, None, now)
-    case.decided_at = now
-    case.closed_at = now
-    case.decision_reason = reason[:TEXT_MAX]
-    _commit(
-        case,
-        actor=actor,
-        action="merge",
-        to_state=State.NOT_ACCEPTED,
-        event=CaseEvent.Kind.NOT_ACCEPTED,
-        text=_("Not accepted: %(reason)s") % {"reason": reason},
-        public=True,
-        fields=["decided_at", "closed_at", "decision_reason"],
-        after={"into": into.number, "note": note},
-        at=now,
-    )
+    _close_not_accepted(case, actor=actor, action="merge", reason=reason, after={"into": into.number, "note": note}, now=now)
     if CaseReply.objects.filter(case=into, status=CaseReply.Status.ISSUED).exists():
         case_follow_reply(case=case, main=into)
     return case

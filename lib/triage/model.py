@@ -246,16 +246,21 @@ def _codepoints(text: str) -> np.ndarray:
 def char_hashes(text: str, lo: int, hi: int) -> np.ndarray:
     """64-bit FNV-style hashes of the character n-grams of ``text`` (lo ≤ n ≤ hi), in the
     order n-gram length, then position; vectorised over the text."""
-    cp = _codepoints(text)
+    return _ngram_hashes(_codepoints(text), lo, hi, _CHAR_SEED)
+
+
+def _ngram_hashes(base: np.ndarray, lo: int, hi: int, seed: int) -> np.ndarray:
+    """FNV-style hashes of the n-grams (lo ≤ n ≤ hi) of a sequence of 64-bit values, in the
+    order n-gram length, then position; vectorised over the sequence."""
     out = []
     with np.errstate(over="ignore"):
         for n in range(lo, hi + 1):
-            m = len(cp) - n + 1
+            m = len(base) - n + 1
             if m <= 0:
                 continue
-            h = np.full(m, np.uint64((_CHAR_SEED + n) & _MASK))
+            h = np.full(m, np.uint64((seed + n) & _MASK))
             for k in range(n):
-                h = (h ^ cp[k : k + m]) * _FNV_PRIME
+                h = (h ^ base[k : k + m]) * _FNV_PRIME
             out.append(h)
     return np.concatenate(out) if out else np.zeros(0, dtype=np.uint64)
 
@@ -272,17 +277,7 @@ def word_hashes(tokens: list[str], lo: int, hi: int) -> np.ndarray:
     """Hashes of the word n-grams (lo ≤ n ≤ hi) of a token list, in the order n-gram
     length, then position."""
     base = np.fromiter((_word_hash(t) for t in tokens), dtype=np.uint64, count=len(tokens))
-    out = []
-    with np.errstate(over="ignore"):
-        for n in range(lo, hi + 1):
-            m = len(base) - n + 1
-            if m <= 0:
-                continue
-            h = np.full(m, np.uint64((_WORD_SEED + n) & _MASK))
-            for k in range(n):
-                h = (h ^ base[k : k + m]) * _FNV_PRIME
-            out.append(h)
-    return np.concatenate(out) if out else np.zeros(0, dtype=np.uint64)
+    return _ngram_hashes(base, lo, hi, _WORD_SEED)
 
 
 @dataclass
