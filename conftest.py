@@ -45,6 +45,18 @@ def _audit_guard_for_transactional_tests(request: pytest.FixtureRequest):  # noq
     guard_on(connection)
     yield
     guard_off(connection)
+    _drop_case_number_sequences(connection)
+
+
+def _drop_case_number_sequences(connection) -> None:  # noqa: ANN001
+    """The flush after a transactional test empties the tables, not the case number
+    sequences of PostgreSQL (cases/numbers.py): drop them too, so that the next test counts
+    from 1 like on a new database. (Other tests' sequences go with their rolled-back transaction.)"""
+    from cases.numbers import sequence_name, sequence_years
+
+    with connection.cursor() as cursor:
+        for year in sequence_years():
+            cursor.execute(f"DROP SEQUENCE IF EXISTS {connection.ops.quote_name(sequence_name(year))}")
 
 
 @pytest.fixture

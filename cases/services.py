@@ -98,7 +98,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -107,7 +107,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, Unit, UnitKind, User
 from audit.services import audit_record
-from cases import clocks
+from cases import clocks, numbers
 from cases.access import active_assignments, forget_assignments, handles_case, identity_access, is_accused, user_can_see_case
 from cases.models import (
     CONTENT_MAX,
@@ -122,7 +122,6 @@ from cases.models import (
     CaseFollowUp,
     CaseLink,
     CaseMeeting,
-    CaseNumberCounter,
     CaseReply,
     CaseType,
     Category,
@@ -383,23 +382,10 @@ def _clean_complainant(c: ComplainantIn | dict[str, Any], i: int) -> Complainant
 
 
 def allocate_number(at: dt.datetime | None = None) -> str:
-    """The next readable number of the year, e.g. 2026-000123. Safe under concurrency: the
-    counter row is incremented with one UPDATE (a row lock on PostgreSQL, the write lock
-    on SQLite) before it is read. Call inside a transaction."""
-    year = timezone.localtime(at or _now()).year
-    table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
-    for _attempt in range(3):
-        with connection.cursor() as cursor:  # one statement: increment and read (RETURNING: PostgreSQL, SQLite >= 3.35)
-            cursor.execute(f"UPDATE {table} SET last = last + 1 WHERE year = %s RETURNING last", [year])  # noqa: S608 - the model's table
-            row = cursor.fetchone()
-        if row is not None:
-            return f"{year}-{row[0]:06d}"
-        try:
-            with transaction.atomic():
-                CaseNumberCounter.objects.create(year=year, last=0)
-        except IntegrityError:
-            pass  # created by a concurrent registration; increment it
-    raise RuntimeError("could not allocate a case number")
+    """The next readable number of the year, e.g. 2026-000123, from ``cases.numbers``: a
+    PostgreSQL sequence per year (never waits; a failed registration leaves a gap), the
+    counter row on SQLite. Call inside the registering transaction."""
+    return numbers.allocate(timezone.localtime(at or _now()).year)
 
 
 def _final_match(category: Category | None, people: list[ComplainantIn]) -> Case | None:
