@@ -15,12 +15,13 @@ from __future__ import annotations
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, Unit, User
 from accounts.scoping import is_district_wide, scope_root
+from cases.choice_cache import memo
 from cases.models import Case as Case
 from cases.models import CaseAssignment, CaseType, Complainant
 
@@ -58,9 +59,22 @@ def case_scope_q(user: User) -> Q | None:
     if is_district_wide(user):
         q = Q()
     else:
-        assigned = CaseAssignment.objects.filter(is_active=True, unit__path__startswith=root.path).values("case_id")
-        q = Q(current_unit__path__startswith=root.path) | Q(pk__in=assigned)
+        # The subtree as its ids (a handful), not as a path pattern, and "assigned to it" as
+        # a correlated EXISTS: PostgreSQL then reads the cases through an index and checks
+        # the assignments of just those cases (or, where that is cheaper, hashes the
+        # subtree's assignments read through ``case_assign_unit_idx``) instead of scanning
+        # both tables (docs/performance.md, "Why the budgets are missed", point 2).
+        ids = subtree_unit_ids(root)
+        assigned = CaseAssignment.objects.filter(case_id=OuterRef("pk"), unit_id__in=ids, is_active=True)
+        q = Q(current_unit_id__in=ids) | Q(Exists(assigned))
     return q & ~accused_exclusion_q(user)
+
+
+def subtree_unit_ids(root: Unit) -> list[int]:
+    """The ids of ``root`` and every unit below it, active or not (the same units as a
+    ``path__startswith`` condition), kept per process and version of the unit tree
+    (``cases.choice_cache.memo``: any unit save or delete starts a new version)."""
+    return memo(f"unit_subtree:{root.pk}:{root.path}", lambda: sorted(Unit.objects.filter(path__startswith=root.path).values_list("pk", flat=True)))
 
 
 def cases_for_user(user: User) -> QuerySet[Case]:

@@ -412,7 +412,7 @@ class CaseListQuery(Schema):
     open: bool = Field(False, description="Only open cases.")
     q: str | None = Field(None, description="Full-text search of title, content and reply (Chinese works).")
     order: str = choice(
-        ["deadline", "newest"], default="deadline", description="`deadline`: next deadline first; `newest`: latest received first."
+        ["deadline", "newest"], default="deadline", description="`deadline`: next deadline first; `newest`: latest received first. A search (`q`) is always newest first."
     )
     limit: int = Field(50, ge=1, le=selectors.MAX_PAGE)
     cursor: str | None = Field(None, description="The `next` value of the previous page.")

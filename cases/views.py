@@ -39,6 +39,7 @@ from cases.selectors import (
     inbox,
     inbox_boxes,
     inbox_counts,
+    list_order,
     list_queryset,
     paginate,
     suggest_categories,
@@ -90,16 +91,20 @@ def _list_state(request: HttpRequest, user: User) -> dict[str, Any]:
     base = inbox(user, box) if box != "all" else list_queryset(cases_for_user(user))
     qs = base.none()
     order = "deadline"
+    searching = False
     if form.is_valid():
         order = form.cleaned_data.get("order") or "deadline"
         try:
-            qs = filter_cases(base, form.to_filter())
+            flt = form.to_filter()
+            searching = bool(flt.q.strip())
+            order = list_order(flt, order)  # a search is listed newest first
+            qs = filter_cases(base, flt)
         except ValidationError as exc:
             apply_validation_error(form, exc)
             qs = base.none()
     params = {k: v for k, v in request.GET.lists() if k not in ("cursor", "box", "partial") and any(v)}
     query = urlencode([(k, v) for k, vs in params.items() for v in vs])
-    return {"boxes": boxes, "box": box, "form": form, "qs": qs, "order": order, "query": query}
+    return {"boxes": boxes, "box": box, "form": form, "qs": qs, "order": order, "query": query, "searching": searching}
 
 
 @login_required

@@ -13,7 +13,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Unit, UnitKind
-from cases.models import FAR_FUTURE, OPEN_STATES, Case, CaseType, Category, Channel, State
+from cases.models import FAR_FUTURE, OPEN_STATES, Case, CaseAssignment, CaseType, Category, Channel, State
 
 #: The mix of states of a register three years old, as bench/generate produces it (per
 #: mille): most cases finished, about 2 % with a handling unit.
@@ -81,6 +81,23 @@ def bulk_cases(n: int, *, seed: int = 1, prefix: str = "B", weights: list[tuple[
         )
     Case.objects.bulk_create(rows, batch_size=2000)
     return n
+
+
+def bulk_assignments(*, seed: int = 1) -> int:
+    """Give every case with a handling unit its active lead assignment, as the register has
+    them (they stay active after the case is closed), one case in eight an active co-handling
+    unit and one in ten a superseded (inactive) earlier assignment; returns how many were written."""
+    rng = random.Random(seed)
+    units = list(Unit.objects.filter(parent__isnull=False).values_list("id", flat=True))
+    rows = []
+    for case_id, unit_id in Case.objects.filter(current_unit__isnull=False).values_list("id", "current_unit_id"):
+        rows.append(CaseAssignment(case_id=case_id, unit_id=unit_id, is_lead=True, is_active=True))
+        if rng.random() < 1 / 8:
+            rows.append(CaseAssignment(case_id=case_id, unit_id=rng.choice(units), is_lead=False, is_active=True))
+        if rng.random() < 1 / 10:
+            rows.append(CaseAssignment(case_id=case_id, unit_id=rng.choice(units), is_lead=True, is_active=False))
+    CaseAssignment.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
 
 
 def analyze() -> None:

@@ -121,3 +121,51 @@ def test_it_masks_an_accusers_identity_even_for_the_handling_unit(d: District, s
     assert case not in cases_for_user(d.officer2)
     assert [a.is_material for a in case_detail(d.officer, case).attachments] == [True]
     assert case_detail(d.duty, case).attachments == []
+
+
+def _scope_by_path(user):  # noqa: ANN001, ANN202
+    """The scope as it was written before the subtree was resolved to unit ids: by path."""
+    from django.db.models import Q
+
+    from accounts.scoping import scope_root
+    from cases.access import accused_exclusion_q
+    from cases.models import Case, CaseAssignment
+
+    root = scope_root(user)
+    assigned = CaseAssignment.objects.filter(is_active=True, unit__path__startswith=root.path).values("case_id")
+    return set(Case.objects.filter(Q(current_unit__path__startswith=root.path) | Q(pk__in=assigned)).exclude(accused_exclusion_q(user)).values_list("pk", flat=True))
+
+
+def test_it_sees_the_same_cases_as_the_subtree_path_would_give(d: District) -> None:
+    """The scope reads the subtree's unit ids (for the indexes); the cases it gives are those
+    of the subtree's paths: handled there or actively assigned there (co-handling included,
+    superseded assignments not), less accusations against the unit or a unit above it."""
+    from cases.models import Case
+    from cases.tests.bulk import bulk_assignments, bulk_cases
+
+    bulk_cases(400)
+    assert bulk_assignments() > 0
+    Case.objects.filter(pk__in=list(Case.objects.filter(current_unit__isnull=False).values_list("pk", flat=True)[:40])).update(
+        type=CaseType.ACCUSATION, confidential=True, accused_unit=d.town_a
+    )
+    Case.objects.filter(pk__in=list(Case.objects.filter(type=CaseType.COMPLAINT).values_list("pk", flat=True)[:20])).update(
+        type=CaseType.ACCUSATION, confidential=True, accused_unit=d.town_a_sub
+    )
+    for persona in ("officer", "officer2", "head", "head_b", "dept_officer"):
+        user = getattr(d, persona)
+        expected = _scope_by_path(user)
+        assert expected, persona
+        assert set(cases_for_user(user).values_list("pk", flat=True)) == expected, persona
+
+
+def test_it_widens_a_scope_at_once_when_a_unit_is_added_below(d: District) -> None:
+    """The subtree's ids are kept per version of the unit tree: a new sub-unit's case shows."""
+    from accounts.models import UnitKind
+    from accounts.services import unit_create
+
+    seen = walk(d, register(d), State.HANDLING)
+    assert set(cases_for_user(d.officer)) == {seen}  # the subtree's ids are now kept
+    new_sub = unit_create(actor=None, name="青山街道第二网格", code="qingshan-2", kind=UnitKind.SUBUNIT, parent=d.town_a)
+    later = walk(d, register(d), State.ASSIGNED, unit=new_sub)
+    assert set(cases_for_user(d.officer)) == {seen, later}
+    assert set(cases_for_user(d.officer2)) == set()

@@ -10,8 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.testing import District
-from cases.selectors import inbox, inbox_boxes, inbox_counts, paginate
-from cases.tests.bulk import analyze, bulk_cases, explain, seq_scans
+from cases.access import cases_for_user
+from cases.models import FAR_FUTURE, Case
+from cases.selectors import CaseFilter, _encode, filter_cases, inbox, inbox_boxes, inbox_counts, list_order, list_queryset, paginate
+from cases.tests.bulk import analyze, bulk_assignments, bulk_cases, explain, seq_scans
 
 pytestmark = [
     pytest.mark.django_db,
@@ -58,3 +60,52 @@ def test_every_inbox_reads_cases_through_an_index(district: District, persona: s
     (sql,) = [q["sql"] for q in ctx.captured_queries if "cases_case" in q["sql"]]
     plan = explain(sql)
     assert seq_scans(plan, ("cases_case",)) == [], f"{persona} / counts:\n{plan}"
+
+
+def one_case_query(run) -> str:  # noqa: ANN001
+    """The EXPLAIN of the one query on ``cases_case`` that ``run()`` makes."""
+    with CaptureQueriesContext(connection) as ctx:
+        run()
+    (sql,) = [q["sql"] for q in ctx.captured_queries if "cases_case" in q["sql"]]
+    return explain(sql)
+
+
+def test_a_town_officers_scope_reads_cases_and_assignments_through_indexes(district: District) -> None:
+    """"Handled by my unit's subtree or assigned to it": the subtree is resolved to its unit
+    ids, so neither the cases nor the (ever growing) assignments are read whole, for the
+    tab counts, the open-cases inbox, the first page of all cases and a page deep into it."""
+    bulk_cases(CASES)
+    assert bulk_assignments() > CASES // 10
+    analyze()
+    officer = district.officer
+    cases_for_user(officer).exists()  # the subtree's ids are now kept (one query, once)
+    tables = ("cases_case", "cases_caseassignment")
+    plans = {
+        "counts": one_case_query(lambda: inbox_counts(officer)),
+        "unit_open": one_case_query(lambda: paginate(inbox(officer, "unit_open"), limit=50)),
+        "all, first page": one_case_query(lambda: paginate(list_queryset(cases_for_user(officer)), limit=50)),
+    }
+    everything = list(cases_for_user(officer).order_by("due_key", "id").values_list("due_key", "id"))
+    with_deadline = [key for key in everything if key[0] != FAR_FUTURE]
+    for name, (due, pk) in {"all, a page among the deadlines": with_deadline[len(with_deadline) // 2], "all, a deep page": everything[len(everything) * 4 // 5]}.items():
+        cursor = _encode(["d", due.isoformat(), str(pk)])
+        plans[name] = one_case_query(lambda cursor=cursor: paginate(list_queryset(cases_for_user(officer)), cursor=cursor, limit=50))
+    for name, plan in plans.items():
+        assert seq_scans(plan, tables) == [], f"{name}:\n{plan}"
+        if name.startswith("all"):  # read in key order, a page at a time, not every case sorted
+            assert "Sort" not in plan, f"{name}:\n{plan}"
+
+
+def test_a_search_is_read_newest_first_a_page_at_a_time(district: District) -> None:
+    """A search (here a word in a third of the cases) is listed newest first whatever sort
+    was asked, and PostgreSQL walks the receipt index a page at a time instead of sorting
+    every match."""
+    bulk_cases(CASES)
+    Case.objects.filter(pk__in=list(Case.objects.values_list("pk", flat=True)[::3])).update(search_tokens="饭店 油烟 扰民")
+    analyze()
+    intake = district.intake
+    flt = CaseFilter(q="油烟")
+    assert list_order(flt, "deadline") == "newest"
+    plan = one_case_query(lambda: paginate(filter_cases(list_queryset(cases_for_user(intake)), flt), limit=50, order=list_order(flt, "deadline")))
+    assert "case_received_idx" in plan and "Sort" not in plan, plan
+    assert seq_scans(plan, ("cases_case",)) == [], plan
