@@ -115,6 +115,18 @@ def test_it_finds_cases_by_words_of_chinese_text(d: District, client_for: Any) -
     assert _numbers(client.get("/cases/?box=all&q=燃气泄漏").content.decode()) == []
 
 
+def test_it_lists_search_results_newest_first_and_says_so(d: District, client_for: Any) -> None:
+    with time_machine.travel(timezone.now() - dt.timedelta(days=10)):
+        older = register(d, title="饭店油烟扰民，已经反映过")
+    newer = register(d, title="饭店油烟又来了")
+    client = client_for("intake")
+    assert _numbers(client.get("/cases/?box=all&order=deadline").content.decode()) == [older.number, newer.number]
+    html = client.get("/cases/?box=all&order=deadline&q=油烟").content.decode()
+    assert _numbers(html) == [newer.number, older.number]
+    assert "搜索结果按受理时间从新到旧排列" in html
+    assert "搜索结果" not in client.get("/cases/?box=all").content.decode()
+
+
 def test_it_shows_bad_filters_beside_their_fields_in_chinese(d: District, client_for: Any) -> None:
     register(d)
     response = client_for("intake").get("/cases/?box=all&received_from=2026-05-02&received_to=2026-05-01&category=999999")
