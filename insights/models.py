@@ -133,12 +133,8 @@ def _counter(label: str) -> models.IntegerField:
     return models.IntegerField(label, default=0)
 
 
-class Rollup(models.Model):
-    """Counters per unit × top-level category × day (``grain`` "d"), per month (``grain``
-    "m", ``day`` = the first of the month) and per year (``grain`` "y", ``day`` = 1 January).
-    A period reads whole years, then whole months, then the days at its ends, so its cost
-    depends on units × categories, not on the number of cases. Each rate has a denominator
-    ``*_d`` and a numerator ``*_n``; ``satisfaction_b`` counts "basically satisfied" answers."""
+class RollupRow(models.Model):
+    """The columns of a ``Rollup`` row (shared with ``RollupPending``)."""
 
     grain = models.CharField(max_length=1, choices=Grain.choices)
     day = models.DateField()
@@ -171,6 +167,17 @@ class Rollup(models.Model):
     response_n = _counter("response_n")
 
     class Meta:
+        abstract = True
+
+
+class Rollup(RollupRow):
+    """Counters per unit × top-level category × day (``grain`` "d"), per month (``grain``
+    "m", ``day`` = the first of the month) and per year (``grain`` "y", ``day`` = 1 January).
+    A period reads whole years, then whole months, then the days at its ends, so its cost
+    depends on units × categories, not on the number of cases. Each rate has a denominator
+    ``*_d`` and a numerator ``*_n``; ``satisfaction_b`` counts "basically satisfied" answers."""
+
+    class Meta:
         constraints = [models.UniqueConstraint(fields=["grain", "day", "unit_id", "category_id"], name="ins_rollup_key")]
         verbose_name = _("rollup")
         verbose_name_plural = _("rollups")
@@ -179,14 +186,21 @@ class Rollup(models.Model):
         return f"{self.grain} {self.day} u{self.unit_id} c{self.category_id}"
 
 
-class TownRollup(models.Model):
-    """New cases per unit × town/street × day, month and year (the map)."""
+class TownRollupRow(models.Model):
+    """The columns of a ``TownRollup`` row (shared with ``TownRollupPending``)."""
 
     grain = models.CharField(max_length=1, choices=Grain.choices)
     day = models.DateField()
     unit_id = models.IntegerField()
     town_id = models.IntegerField()
     received = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class TownRollup(TownRollupRow):
+    """New cases per unit × town/street × day, month and year (the map)."""
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["grain", "day", "unit_id", "town_id"], name="ins_townrollup_key")]
@@ -197,13 +211,20 @@ class TownRollup(models.Model):
         return f"{self.grain} {self.day} u{self.unit_id} t{self.town_id}"
 
 
-class StateCount(models.Model):
-    """The current number of cases per unit × top-level category × state."""
+class StateCountRow(models.Model):
+    """The columns of a ``StateCount`` row (shared with ``StateCountPending``)."""
 
     unit_id = models.IntegerField()
     category_id = models.IntegerField()
     state = models.CharField(max_length=20)
     n = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class StateCount(StateCountRow):
+    """The current number of cases per unit × top-level category × state."""
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["unit_id", "category_id", "state"], name="ins_statecount_key")]
@@ -212,6 +233,39 @@ class StateCount(models.Model):
 
     def __str__(self) -> str:
         return f"u{self.unit_id} c{self.category_id} {self.state}: {self.n}"
+
+
+# Pending additions (PostgreSQL). A case write inserts its +n/-n here instead of updating
+# the shared rollup rows: the tables have no unique key, so concurrent case writes never wait
+# on each other. A deferred constraint trigger on each table (migration 0006) adds every
+# pending row to its rollup row and deletes it when the case transaction commits, so the
+# rollups are exact as soon as the case is committed, and the hot rollup rows are locked for
+# the duration of the commit only. Outside a transaction's own writes these tables are empty.
+# A new counter column needs a migration that re-creates the fold functions (as 0006 does).
+
+
+class RollupPending(RollupRow):
+    """A not yet folded addition to one ``Rollup`` row (see above)."""
+
+    class Meta:
+        verbose_name = _("pending rollup addition")
+        verbose_name_plural = _("pending rollup additions")
+
+
+class TownRollupPending(TownRollupRow):
+    """A not yet folded addition to one ``TownRollup`` row."""
+
+    class Meta:
+        verbose_name = _("pending town rollup addition")
+        verbose_name_plural = _("pending town rollup additions")
+
+
+class StateCountPending(StateCountRow):
+    """A not yet folded addition to one ``StateCount`` row."""
+
+    class Meta:
+        verbose_name = _("pending state count addition")
+        verbose_name_plural = _("pending state count additions")
 
 
 class RateDefinition(models.Model):

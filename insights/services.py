@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Count
@@ -41,9 +42,12 @@ from insights.models import (
     Metric,
     RateDefinition,
     Rollup,
+    RollupPending,
     StateCount,
+    StateCountPending,
     TownPlace,
     TownRollup,
+    TownRollupPending,
     rollup_columns,
 )
 
@@ -51,6 +55,10 @@ log = logging.getLogger(__name__)
 
 COLUMNS = rollup_columns()
 COL_INDEX = {c: i for i, c in enumerate(COLUMNS)}
+#: The insert-only table of pending additions of each rollup table (PostgreSQL, see
+#: ``insights.models``), and the deferred triggers that fold them in (migration 0006).
+PENDING: dict[type, type] = {Rollup: RollupPending, TownRollup: TownRollupPending, StateCount: StateCountPending}
+FOLD_TRIGGERS = [f"{m._meta.db_table}_fold" for m in PENDING]
 #: Roles that may change the district's settings for the figures.
 SETTINGS_ROLES = (Role.ADMIN,)
 #: Roles that may generate a daily brief on demand.
@@ -108,30 +116,61 @@ def _apply_deltas(delta: Counter[metrics.Row]) -> None:
                 counters[COL_INDEX[col]] += n
             if metric == Metric.RECEIVED:
                 town[(str(grain), bucket, unit, town_id)] += n
-    _upsert(Rollup, ["grain", "day", "unit_id", "category_id"], COLUMNS, {k: v for k, v in rollup.items() if any(v)})
-    _upsert(TownRollup, ["grain", "day", "unit_id", "town_id"], ["received"], {k: [v] for k, v in town.items() if v})
-    _upsert(StateCount, ["unit_id", "category_id", "state"], ["n"], {k: [v] for k, v in states.items() if v})
-
-
-def _upsert(model: type, key_cols: list[str], value_cols: list[str], rows: dict[tuple[Any, ...], list[int]]) -> None:
-    """INSERT ... ON CONFLICT DO UPDATE SET col = col + excluded.col (PostgreSQL and SQLite)."""
-    if not rows:
+    parts = [
+        (Rollup, ["grain", "day", "unit_id", "category_id"], COLUMNS, {k: v for k, v in rollup.items() if any(v)}),
+        (TownRollup, ["grain", "day", "unit_id", "town_id"], ["received"], {k: [v] for k, v in town.items() if v}),
+        (StateCount, ["unit_id", "category_id", "state"], ["n"], {k: [v] for k, v in states.items() if v}),
+    ]
+    if connection.vendor != "postgresql":
+        for model, keys, values, rows in parts:
+            _upsert(model, keys, values, rows)
         return
-    table = model._meta.db_table  # type: ignore[attr-defined]
+    if not any(rows for *_x, rows in parts):
+        return
+    if not getattr(settings, "INSIGHTS_FOLD_AT_COMMIT", True):
+        # The test suite's transactions never commit: fold each pending row at once (through
+        # the same triggers, so that they are what every test checks).
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS " + ", ".join(connection.ops.quote_name(t) for t in FOLD_TRIGGERS) + " IMMEDIATE")
+    for model, keys, values, rows in parts:
+        _insert(PENDING[model], keys + values, rows)
+
+
+def _values_sql(table: str, cols: list[str], rows: dict[tuple[Any, ...], list[int]]) -> tuple[str, list[Any]]:
+    """``INSERT INTO table (cols) VALUES ...`` of ``rows`` (key -> counters) in key order, and
+    its parameters. Key order: the rollup rows are locked in the same order by every writer
+    (no deadlocks)."""
     qn = connection.ops.quote_name
-    cols = key_cols + value_cols
     one = "(" + ", ".join(["%s"] * len(cols)) + ")"
     params: list[Any] = []
     for key in sorted(rows):
         params.extend(key)
         params.extend(rows[key])
-    sets = ", ".join(f"{qn(c)} = {qn(table)}.{qn(c)} + excluded.{qn(c)}" for c in value_cols)
-    sql = (
-        f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in cols)}) VALUES {', '.join([one] * len(rows))} "  # noqa: S608 - names from the models
-        f"ON CONFLICT ({', '.join(qn(c) for c in key_cols)}) DO UPDATE SET {sets}"
-    )
+    sql = f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in cols)}) VALUES {', '.join([one] * len(rows))}"  # noqa: S608 - names from the models
+    return sql, params
+
+
+def _insert(model: type, cols: list[str], rows: dict[tuple[Any, ...], list[int]]) -> None:
+    """Insert pending additions (PostgreSQL): no unique key, so no row lock to wait for; the
+    table's deferred trigger adds them to the rollup at COMMIT (migration 0006)."""
+    if not rows:
+        return
+    sql, params = _values_sql(model._meta.db_table, cols, rows)  # type: ignore[attr-defined]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def _upsert(model: type, key_cols: list[str], value_cols: list[str], rows: dict[tuple[Any, ...], list[int]]) -> None:
+    """INSERT ... ON CONFLICT DO UPDATE SET col = col + excluded.col (SQLite; on PostgreSQL the
+    fold triggers run the same statement at COMMIT)."""
+    if not rows:
+        return
+    table = model._meta.db_table  # type: ignore[attr-defined]
+    qn = connection.ops.quote_name
+    sql, params = _values_sql(table, key_cols + value_cols, rows)
+    sets = ", ".join(f"{qn(c)} = {qn(table)}.{qn(c)} + excluded.{qn(c)}" for c in value_cols)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} ON CONFLICT ({', '.join(qn(c) for c in key_cols)}) DO UPDATE SET {sets}", params)
 
 
 def rollup_case(*, case: Case, new_case: bool = False) -> int:
@@ -231,11 +270,12 @@ def _copy_metric_rows(rows: list[tuple[Any, ...]]) -> None:
 
 
 def _clear_tables() -> None:
-    tables = [m._meta.db_table for m in (CaseMetric, Rollup, TownRollup, StateCount)]
+    tables = [m._meta.db_table for m in (CaseMetric, *PENDING, *PENDING.values())]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Check deferred foreign keys now: TRUNCATE refuses a table with pending checks
-            # (when the rebuild runs inside a larger transaction, e.g. a test's).
+            # (when the rebuild runs inside a larger transaction, e.g. a test's); this also
+            # folds this transaction's pending rollup additions before they are emptied.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("TRUNCATE " + ", ".join(connection.ops.quote_name(t) for t in tables))
         else:

@@ -301,6 +301,10 @@ HAZARD_OVERSIGHT_UNIT_CODES = env_list("HAZARD_OVERSIGHT_UNIT_CODES", ["yjj"])
 HAZARD_IMPORT_SYNC_ROWS = env_int("HAZARD_IMPORT_SYNC_ROWS", 300, minimum=1)
 # Dashboards: case ledgers (台账) with more rows than this are written in the background.
 INSIGHTS_LEDGER_SYNC_ROWS = env_int("INSIGHTS_LEDGER_SYNC_ROWS", 3000, minimum=1)
+# Dashboards: on PostgreSQL a case write adds its figures to pending tables and a deferred
+# trigger folds them into the rollups at COMMIT (writers do not queue on the rollup rows).
+# False folds them at once (the test suite, whose transactions never commit).
+INSIGHTS_FOLD_AT_COMMIT = True
 
 # Citizens' side: public portal, Open311 GeoReport v2, messages to complainants (docs/open311.md).
 OPEN311_JURISDICTION_ID = env_str("OPEN311_JURISDICTION_ID", "minsheng") or "minsheng"

@@ -11,3 +11,6 @@ AXES_ENABLED = True
 # An unchanged session is rewritten once per this many seconds (core.sessions); long enough
 # that a slow test's requests do not differ in queries by a session write now and then.
 SESSION_REFRESH_SECONDS = 600
+# The tests' transactions never commit: fold the pending rollup additions at once (through
+# the same triggers); the tests of folding at COMMIT turn this on (insights/tests/test_fold.py).
+INSIGHTS_FOLD_AT_COMMIT = False
