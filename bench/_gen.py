@@ -1063,12 +1063,12 @@ def aggregate_figures(actor: User | None = None) -> int:
     """The rollups from the figure rows written with the cases (the last step of
     ``rollups_rebuild``, in SQL), recorded in the audit trail like a rebuild."""
     from audit.services import audit_record
-    from insights.models import CaseMetric, Rollup, StateCount, TownRollup
-    from insights.services import _aggregate_rollups
+    from insights.models import CaseMetric
+    from insights.services import PENDING, _aggregate_rollups
 
     qn = connection.ops.quote_name
     with connection.cursor() as cursor:
-        for model in (Rollup, TownRollup, StateCount):
+        for model in (*PENDING, *PENDING.values()):  # the rollups and their (normally empty) pending additions
             cursor.execute(f"DELETE FROM {qn(model._meta.db_table)}")  # noqa: S608 - names from the models
     n = _aggregate_rollups()
     audit_record(
@@ -1083,9 +1083,10 @@ def aggregate_figures(actor: User | None = None) -> int:
 
 def delete_all_cases() -> None:
     """Empty the case tables (and the figures) of a benchmark database."""
-    from insights.models import CaseMetric, Rollup, StateCount, TownRollup
+    from insights.models import CaseMetric
+    from insights.services import PENDING
 
-    tables = [m._meta.db_table for m in (CaseMetric, Rollup, TownRollup, StateCount)]
+    tables = [m._meta.db_table for m in (CaseMetric, *PENDING, *PENDING.values())]
     tables += [m._meta.db_table for key, (m, _c) in TABLES.items() if key != "file"] + [
         "cases_caselink",
         "cases_caseextension",
