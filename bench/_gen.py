@@ -66,6 +66,7 @@ from cases.models import (
     Satisfaction,
     State,
 )
+from cases.numbers import highest_numbers, sync_sequences
 from cases.search import PG_SETUP, PG_TEARDOWN, tokenize
 from files.models import StoredFile
 from insights import metrics
@@ -298,9 +299,7 @@ class Generator:
             self.top_code[cid] = codes[node]
         self.category_tops = metrics.category_top_map()
         self.limits = self._limits()
-        self.year_counters: dict[int, int] = {}
-        for year, last in CaseNumberCounter.objects.values_list("year", "last"):
-            self.year_counters[year] = last
+        self.year_counters: dict[int, int] = highest_numbers()  # go on after the numbers in use
         self.base_id = (Case.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
 
     def staff_of_role(self, role: str) -> list[int]:
@@ -1051,9 +1050,8 @@ def pg_restore(ddl: Sequence[str], *, only: Sequence[str] | None = None, threads
 
 
 def finish(gen: Generator) -> None:
-    """Counters and sequences after the bulk load."""
-    for year, last in gen.year_counters.items():
-        CaseNumberCounter.objects.update_or_create(year=year, defaults={"last": last})
+    """Case number sequences (counter rows on SQLite) and id sequences after the bulk load."""
+    sync_sequences()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT setval(pg_get_serial_sequence('cases_case', 'id'), (SELECT COALESCE(MAX(id), 1) FROM cases_case))")
@@ -1102,6 +1100,7 @@ def delete_all_cases() -> None:
                 cursor.execute(f"DELETE FROM {qn(t)}")  # noqa: S608
     StoredFile.objects.filter(storage_path__startswith="bench/").delete()
     CaseNumberCounter.objects.all().delete()
+    sync_sequences()  # PostgreSQL: the number sequences start again at 1
 
 
 def digest() -> str:

@@ -31,7 +31,6 @@ from cases.models import (
     CaseExtension,
     CaseFollowUp,
     CaseMeeting,
-    CaseNumberCounter,
     CaseReply,
     CaseType,
     Category,
@@ -45,6 +44,7 @@ from cases.models import (
     Satisfaction,
     State,
 )
+from cases.numbers import highest_numbers, sync_sequences
 from cases.search import tokenize
 from lib.workdays import WorkCalendar
 from workcal.selectors import get_calendar
@@ -767,7 +767,7 @@ def _load_demo(*, stdout: Any, cases: int, seed: int) -> None:
 
 def _save(gen: Generator, plans: list[Plan]) -> None:
     today = timezone.localdate(gen.now)
-    counters: dict[int, int] = defaultdict(int)
+    counters: dict[int, int] = defaultdict(int, highest_numbers())  # after any numbers in use
     for plan in plans:
         case = plan.case
         assert case is not None
@@ -784,8 +784,7 @@ def _save(gen: Generator, plans: list[Plan]) -> None:
         case.is_overdue = overdue
         case.search_tokens = tokenize(case.number, case.title, case.content, getattr(case, "search_tokens_reply", ""))
     Case.objects.bulk_create([p.case for p in plans if p.case is not None], batch_size=500)
-    for year, last in counters.items():
-        CaseNumberCounter.objects.update_or_create(year=year, defaults={"last": last})
+    sync_sequences()  # the next registration follows the highest demo number (sequence or counter)
     people, events, clock_rows, assignments, replies, meetings, extensions, followups = [], [], [], [], [], [], [], []
     for plan in plans:
         case = plan.case

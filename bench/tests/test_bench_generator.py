@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 
 from accounts.testing import District
 from bench import _gen
@@ -29,6 +29,9 @@ from cases.models import (
     ClockKind,
     State,
 )
+from cases.numbers import highest_numbers
+from cases.services import allocate_number
+from cases.tests.helpers import register
 from insights.tests.test_rebuild import History, snapshot
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -184,3 +187,16 @@ def test_on_postgresql_two_writer_processes_give_the_same_rows_and_restore_every
     assert [s for s in schema() if "bench_generate_stash" not in str(s)] == before
     assert _gen.pg_stashed() == []
     assert invariant_problems(NOW) == []
+
+
+@pytest.mark.django_db
+def test_the_next_registration_follows_the_highest_generated_number(district: District) -> None:
+    with time_machine.travel(NOW, tick=False):
+        first = register(district)  # registered before the load: this year is counting already
+    generate(300, seed=3)
+    highest = highest_numbers()
+    assert highest[NOW.year] > int(first.number[5:])
+    with time_machine.travel(NOW, tick=False):
+        assert register(district).number == f"{NOW.year}-{highest[NOW.year] + 1:06d}"
+    with transaction.atomic():
+        assert allocate_number(NOW - dt.timedelta(days=365)) == f"{NOW.year - 1}-{highest[NOW.year - 1] + 1:06d}"

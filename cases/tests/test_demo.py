@@ -1,16 +1,21 @@
 from __future__ import annotations
 
+import datetime as dt
 from io import StringIO
 
 import pytest
+from django.db import transaction
 from django.db.models import Count
+from django.utils import timezone
 
 from accounts.demo import build_demo_district
 from accounts.models import User
 from cases.demo import load_demo
 from cases.models import FINISHED_STATES, OPEN_STATES, Case, CaseClock, CaseEvent, State
+from cases.numbers import highest_numbers
 from cases.search import tokenize
 from cases.selectors import inbox, inbox_counts, search_cases
+from cases.services import allocate_number
 
 pytestmark = pytest.mark.django_db
 
@@ -53,3 +58,15 @@ def test_it_is_reproducible_from_the_seed() -> None:
     CaseNumberCounter.objects.all().delete()
     load_demo(stdout=StringIO(), cases=40, seed=11)
     assert list(Case.objects.order_by("number").values_list("title", "state")) == first
+
+
+def test_the_next_registration_follows_the_highest_demo_number() -> None:
+    build_demo_district()
+    with transaction.atomic():
+        allocate_number()  # a registration before the load: this year is counting already
+    load_demo(stdout=StringIO(), cases=40, seed=3)
+    highest = highest_numbers()
+    assert highest and sum(highest.values()) >= 40
+    with transaction.atomic():
+        for year, last in highest.items():
+            assert allocate_number(timezone.make_aware(dt.datetime(year, 6, 1))) == f"{year}-{last + 1:06d}"

@@ -193,9 +193,14 @@ def test_it_round_trips_postgresql_into_a_second_database(tmp_path: Path, media:
         pytest.skip("PostgreSQL round trip (set DATABASE_URL to PostgreSQL)")
     import psycopg
 
+    from cases.numbers import highest_numbers, sequence_name
     from ops.backup import _pg_kwargs
 
     _build_data()
+    # A backup of a version that counted with the counter row: no number sequence in the dump.
+    (year, last), = highest_numbers().items()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP SEQUENCE {sequence_name(year)}")
     out = io.StringIO()
     call_command("backup", output=str(tmp_path / "backups"), stdout=out)
     archive = Path(out.getvalue().strip())
@@ -204,6 +209,8 @@ def test_it_round_trips_postgresql_into_a_second_database(tmp_path: Path, media:
     admin = dict(_pg_kwargs(db), dbname="postgres", autocommit=True)
     with psycopg.connect(**admin) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
+    with psycopg.connect(**dict(_pg_kwargs(db), dbname=name)) as target:  # left behind in the target, behind the data
+        target.execute(f"CREATE SEQUENCE {sequence_name(year)}")
     try:
         auth = f"{db['USER']}:{db.get('PASSWORD') or ''}@" if db.get("USER") else ""
         url = f"postgresql://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{name}"
@@ -216,6 +223,8 @@ def test_it_round_trips_postgresql_into_a_second_database(tmp_path: Path, media:
                 original = _rows_default(table)
                 again = _rows(restored.execute(f'SELECT * FROM "{table}" ORDER BY 1').fetchall())  # noqa: S608
                 assert again == original, table
+            # The restore put the sequence in step: the next registration follows the highest number.
+            assert restored.execute("SELECT nextval(%s)", [sequence_name(year)]).fetchone() == (last + 1,)
         assert _media_snapshot(target_media) == _media_snapshot(media)
         with pytest.raises(CommandError, match="not empty"):
             call_command("restore", str(archive), database_url=url, media_root=str(tmp_path / "empty-media"), stdout=io.StringIO())
