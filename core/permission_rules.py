@@ -291,6 +291,8 @@ RULES: dict[str, Rule] = {
     "api:period_list": get(STAFF),
     "api:period_create": post(refuse=OUTSIDERS | {"officer", "head"}),
     "api:suggest": post(),
+    "api:case_suggestion": get(SEES_A),
+    "api:case_suggestion_apply": post(refuse=OUTSIDERS),
     "api:duplicates": get(SEES_A),
     "api:merge": post(refuse=OUTSIDERS),
     "api:dismiss": post(refuse=OUTSIDERS),

@@ -16,6 +16,7 @@ from ninja import Field, Query, Router, Schema
 
 from accounts.models import Role, Unit, UnitKind, User
 from cases.access import get_case_for_user
+from cases.models import State
 from minsheng.api import ErrorOut
 from triage import selectors
 from triage import services as svc
@@ -108,6 +109,108 @@ def suggest(request: HttpRequest, payload: SuggestIn) -> dict[str, Any]:
         ],
         "town": {**_ref(result.town), "reason": result.town_reason} if result.town else None,  # type: ignore[dict-item]
     }
+
+
+class KeptItemOut(Schema):
+    rank: int
+    category: RefOut | None = Field(description="null when the category no longer exists")
+    category_path: str
+    unit: RefOut | None
+    confidence: float
+    source: str = Field(description="rule or model")
+    reason: str
+    usable: bool = Field(description="false when the category is no longer in use: it cannot be applied")
+
+
+class KeptSuggestionOut(Schema):
+    case: str
+    status: str = Field(description="ok | empty | too_short | foreign | no_match | inactive (why there is no item) | not_computed (not yet: it is computed just after the registration commits)")
+    message: str
+    outcome: str = Field(description="pending | accepted | overridden | none")
+    chosen_rank: int | None
+    model_version: int | None
+    from_rule: bool
+    can_apply: bool = Field(description="true when you may apply an item now (intake, case still to be decided)")
+    items: list[KeptItemOut]
+    town: RefOut | None
+
+
+class ApplyIn(Schema):
+    rank: int = Field(ge=1, le=3, description="Which suggestion (1-3).")
+    version: int | None = Field(None, description="The version of the case you saw (409 when it changed).")
+
+
+def _kept_out(user: User, case: Any) -> dict[str, Any]:
+    kept = selectors.case_suggestion(case)
+    if kept is None:
+        return {
+            "case": case.number,
+            "status": "not_computed",
+            "message": _("No routing suggestion is kept for this case yet: it is computed just after registration."),
+            "outcome": "none",
+            "chosen_rank": None,
+            "model_version": None,
+            "from_rule": False,
+            "can_apply": False,
+            "items": [],
+            "town": None,
+        }
+    row = kept.row
+    return {
+        "case": case.number,
+        "status": row.status or ("ok" if kept.items else "no_match"),
+        "message": str(kept.message),
+        "outcome": row.outcome,
+        "chosen_rank": row.chosen_rank,
+        "model_version": row.version.number if row.version else None,
+        "from_rule": row.from_rule,
+        "can_apply": bool(kept.items) and case.state == State.REGISTERED and user.has_role(Role.INTAKE),
+        "items": [
+            {
+                "rank": it.rank,
+                "category": _ref(it.category),
+                "category_path": it.path,
+                "unit": _ref(it.unit),
+                "confidence": it.confidence,
+                "source": it.source,
+                "reason": it.reason,
+                "usable": it.usable,
+            }
+            for it in kept.items
+        ],
+        "town": _ref(kept.town),
+    }
+
+
+@router.get(
+    "/cases/{number}/suggestion",
+    response={200: KeptSuggestionOut, **ERRORS},
+    summary="The routing suggestion kept with a case",
+    operation_id="triage_case_suggestion",
+)
+def case_suggestion(request: HttpRequest, number: str) -> dict[str, Any]:
+    """The suggestion computed when the case was registered (any door): top categories with
+    their units, confidence and reason, and whether it was accepted or overridden; status
+    ``not_computed`` while none is kept yet (it is computed just after the registration commits)."""
+    user = _user(request)
+    case = get_case_for_user(user, number)
+    return _kept_out(user, case)
+
+
+@router.post(
+    "/cases/{number}/suggestion/apply",
+    response={200: KeptSuggestionOut, **ERRORS},
+    summary="Apply a kept suggestion to a case",
+    operation_id="triage_case_suggestion_apply",
+)
+def case_suggestion_apply(request: HttpRequest, number: str, payload: ApplyIn) -> dict[str, Any]:
+    """Intake sets the case's category (and its town when it has none) from suggestion
+    ``rank``, as the case page's one click does: 403 for other roles, 400 once the case is
+    decided or for a rank or category that cannot be applied, 409 when the case changed."""
+    user = _user(request)
+    case = get_case_for_user(user, number)
+    case = svc.suggestion_apply(actor=user, case=case, rank=payload.rank, expected_version=payload.version)
+    return _kept_out(user, case)
 
 
 class CaseRefOut(Schema):

@@ -114,3 +114,41 @@ def test_it_guards_hotspots_acceptance_and_models(d: District, api_for, doc: dic
     body = _check(doc, "/models", "get", api_for("admin").get("/triage/models"))
     assert body == []
     assert Client().post("/api/v1/triage/suggest", "{}", content_type="application/json").status_code == 401
+
+
+def test_it_returns_and_applies_the_suggestion_kept_with_a_case(d: District, api_for, doc: dict[str, Any], django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+    from cases import services as cs
+    from cases.models import CaseType, Channel
+
+    decided_cases(d, ["air-fumes", "water-outage", "wages-arrears"], per_category=10)
+    services.classifier_train(actor=d.admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        case = cs.case_register(
+            actor=None, channel=Channel.WEB, type=CaseType.COMPLAINT, title="瑞丰服装厂拖欠工资", content="已经四个月没有发工资了，老板不见人。", anonymous=True
+        )
+    api = api_for("intake")
+    body = _check(doc, "/cases/{number}/suggestion", "get", api.get(f"/triage/cases/{case.number}/suggestion"))
+    assert body["outcome"] == "pending" and body["can_apply"] is True and body["model_version"] == 1
+    assert body["items"][0]["category"]["code"] == "wages-arrears" and body["items"][0]["reason"]
+    # other staff who may see the case read it, but may not apply it
+    assert api_for("leader").get(f"/triage/cases/{case.number}/suggestion").json()["can_apply"] is False
+    response = api_for("leader").post(f"/triage/cases/{case.number}/suggestion/apply", {"rank": 1})
+    assert response.status_code == 403 and fresh(case).category is None
+    _check(doc, "/cases/{number}/suggestion/apply", "post", response)
+    # a stale version is refused, a rank out of range is bad input: nothing changes
+    response = api.post(f"/triage/cases/{case.number}/suggestion/apply", {"rank": 1, "version": case.version - 1})
+    assert response.status_code == 409 and fresh(case).category is None
+    response = api.post(f"/triage/cases/{case.number}/suggestion/apply", {"rank": 9})
+    assert response.status_code == 400 and fresh(case).category is None
+    body = _check(
+        doc,
+        "/cases/{number}/suggestion/apply",
+        "post",
+        api.post(f"/triage/cases/{case.number}/suggestion/apply", {"rank": 1, "version": case.version}),
+    )
+    assert body["outcome"] == "accepted" and body["chosen_rank"] == 1 and body["can_apply"] is True
+    assert fresh(case).category.code == "wages-arrears"
+    # a case whose suggestion is not computed yet (the after-commit step has not run) says so
+    bare = new_case(d, "路灯不亮", "幸福路的路灯坏了一个月。")
+    body = _check(doc, "/cases/{number}/suggestion", "get", api.get(f"/triage/cases/{bare.number}/suggestion"))
+    assert body["status"] == "not_computed" and body["items"] == [] and "登记后" in body["message"] and body["can_apply"] is False
