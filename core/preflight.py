@@ -51,8 +51,8 @@ def check_secret_key() -> str | None:
     return None
 
 
-def _database_label() -> str:
-    db = settings.DATABASES["default"]
+def _database_label(alias: str = "default") -> str:
+    db = settings.DATABASES[alias]
     if db["ENGINE"].endswith("sqlite3"):
         return f"sqlite:///{db['NAME']}"
     host = db.get("HOST") or "local socket"
@@ -61,21 +61,29 @@ def _database_label() -> str:
     return f"postgresql://{user}{host}{port}/{db['NAME']}"
 
 
-def check_database() -> str | None:
+def check_database(alias: str = "default", variable: str = "DATABASE_URL") -> str | None:
     from django.db import connections
 
     # libpq waits for ever on a host that drops packets; a refusal should come quickly.
     os.environ.setdefault("PGCONNECT_TIMEOUT", str(CONNECT_TIMEOUT_SECONDS))
-    connection = connections["default"]
+    connection = connections[alias]
     try:
         connection.ensure_connection()
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except Exception as error:  # any driver error means: it does not answer
-        return f"the database {_database_label()} does not answer ({_one_line(error)}); start it or set DATABASE_URL."
+        return f"the database {_database_label(alias)} does not answer ({_one_line(error)}); start it or set {variable}."
     finally:
         connection.close()
     return None
+
+
+def check_reports_database() -> str | None:
+    """The reports replica (REPORTS_DATABASE_URL), when one is configured."""
+    alias = getattr(settings, "REPORTS_DATABASE", None)
+    if not alias or alias not in settings.DATABASES:
+        return None
+    return check_database(alias, "REPORTS_DATABASE_URL (or unset it to read reports from the primary)")
 
 
 def check_redis(*, required: bool = False) -> str | None:
@@ -108,6 +116,7 @@ def coded_problems(*, require_redis: bool = False) -> list[tuple[str, str]]:
         ("minsheng.E002", check_secret_key()),
         ("minsheng.E003", check_database()),
         ("minsheng.E004", check_redis(required=require_redis)),
+        ("minsheng.E005", check_reports_database()),
     ]
     return [(code, line) for code, line in found if line]
 

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
+from core.replica import reports_reads
 from insights import selectors
 from insights.periods import Period, parse_period
 from minsheng.api import ErrorOut
@@ -123,6 +124,11 @@ def figures(
 ) -> FiguresOut:
     """``period`` is day, week, month, quarter, year (around ``date``, default today) or
     custom (``start`` and ``end``, YYYY-MM-DD). ``unit`` narrows to a unit of your subtree."""
+    with reports_reads():  # the reports replica, when configured (core.replica)
+        return _figures(request, period, date, start, end, unit, category)
+
+
+def _figures(request: HttpRequest, period: str, date: str, start: str, end: str, unit: int | None, category: int | None) -> FiguresOut:
     p, scope = _period_scope(request, period, date, start, end, unit, category)
     config = selectors.load_config()
     sums = selectors.totals(scope, p)
@@ -154,8 +160,9 @@ def ranking(
     category: int | None = None,
     sort: str = "",
 ) -> RankingOut:
-    p, scope = _period_scope(request, period, date, start, end, unit, category)
-    rows = selectors.ranking(scope, p, selectors.load_config(), sort=sort)
+    with reports_reads():  # the reports replica, when configured (core.replica)
+        p, scope = _period_scope(request, period, date, start, end, unit, category)
+        rows = selectors.ranking(scope, p, selectors.load_config(), sort=sort)
     if sort and sort not in {"received", "overdue", "behind"} | {f.code for f in (rows[0].figures if rows else [])}:
         raise ValidationError({"sort": _("Unknown sort key.")})
     return RankingOut(

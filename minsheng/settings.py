@@ -106,6 +106,15 @@ DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'minsheng.sqlit
 DATABASES = {"default": parse_database_url(DATABASE_URL, base_dir=BASE_DIR).as_django()}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(str(DATABASES["default"]["NAME"])).parent.mkdir(parents=True, exist_ok=True)
+# A read-only replica (PostgreSQL standby) for report pages: dashboards, ranking, ledger, briefs
+# (core.replica). Without it every query goes to DATABASE_URL.
+REPORTS_DATABASE_URL = env_str("REPORTS_DATABASE_URL")
+REPORTS_DATABASE: str | None = None
+if REPORTS_DATABASE_URL:
+    DATABASES["reports"] = parse_database_url(REPORTS_DATABASE_URL, base_dir=BASE_DIR).as_django()
+    DATABASES["reports"]["TEST"] = {"MIRROR": "default"}
+    REPORTS_DATABASE = "reports"
+DATABASE_ROUTERS = ["core.replica.ReportsRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

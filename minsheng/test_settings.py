@@ -14,3 +14,7 @@ SESSION_REFRESH_SECONDS = 600
 # The tests' transactions never commit: fold the pending rollup additions at once (through
 # the same triggers); the tests of folding at COMMIT turn this on (insights/tests/test_fold.py).
 INSIGHTS_FOLD_AT_COMMIT = False
+# A mirror of the test database as the reports replica alias; used only by the tests that
+# turn REPORTS_DATABASE on (core/tests/test_replica.py).
+DATABASES["reports"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+REPORTS_DATABASE = None

@@ -60,6 +60,14 @@ def test_an_unreachable_database_is_refused(tmp_path: Path) -> None:
     assert "set DATABASE_URL" in line and ":pw@" not in line
 
 
+def test_an_unreachable_reports_replica_is_refused(tmp_path: Path) -> None:
+    port = free_port()
+    env = prod_env(tmp_path, REPORTS_DATABASE_URL=f"postgresql://minsheng_ro:pw@127.0.0.1:{port}/minsheng")
+    line = refused(manage("preflight", env=env))
+    assert f"the database postgresql://minsheng_ro@127.0.0.1:{port}/minsheng does not answer" in line
+    assert "REPORTS_DATABASE_URL" in line and ":pw@" not in line
+
+
 def test_an_unreachable_redis_is_refused(tmp_path: Path) -> None:
     port = free_port()
     line = refused(manage("preflight", env=prod_env(tmp_path, REDIS_URL=f"redis://:secretpw@127.0.0.1:{port}/0")))
