@@ -226,7 +226,9 @@ class HotlineRule(models.Model):
 
 
 class CaseNumberCounter(models.Model):
-    """The last case number handed out in a year; one row per year, updated under a row lock."""
+    """The last case number handed out in a year, one row per year: the numbers on SQLite.
+    PostgreSQL counts with a sequence per year (cases/numbers.py) and reads this row only as
+    the starting point of a year that began before the sequences (it is no longer updated there)."""
 
     year = models.PositiveSmallIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
