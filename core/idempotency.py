@@ -162,10 +162,11 @@ def idempotent(
     fingerprint = request_fingerprint(request)
     now = timezone.now()
     with transaction.atomic():
-        IdempotencyKey.objects.filter(owner=owner, key=key, created_at__lt=now - ttl()).delete()
         existing = IdempotencyKey.objects.filter(owner=owner, key=key).first()
         if existing is not None:
-            return _replay(existing, method, path, fingerprint)
+            if existing.created_at >= now - ttl():
+                return _replay(existing, method, path, fingerprint)
+            existing.delete()  # expired (the daily purge had not come yet): the key is free again
         try:
             with transaction.atomic():
                 row = IdempotencyKey.objects.create(
