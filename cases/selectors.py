@@ -28,6 +28,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -216,7 +217,7 @@ def _decode(cursor: str) -> list[str]:
     return raw.split("|")
 
 
-def paginate(qs: QuerySet[Case], *, cursor: str | None = None, limit: int = 50, order: str = "deadline") -> Page:
+def paginate(qs: QuerySet[Case], *, cursor: str | None = None, limit: int = 50, order: str = "deadline", sort_matches: bool = False) -> Page:
     """One page of cases by key (no OFFSET): ``order="deadline"`` sorts by the next deadline
     (cases without one last), ``order="newest"`` by time of receipt, newest first. The cost
     is one query whatever the page number."""
@@ -247,7 +248,10 @@ def paginate(qs: QuerySet[Case], *, cursor: str | None = None, limit: int = 50, 
         nxt = _encode(["d", items[-1].due_key.isoformat(), str(items[-1].pk)]) if more and items else None
         return Page(items=items, next_cursor=nxt, limit=limit)
     if order == "newest":
-        qs = qs.order_by("-received_at", "-id")
+        # ``sort_matches``: sorted, not walked; the same order, written so that PostgreSQL
+        # cannot read it off case_received_idx (see paginate_search).
+        received = Coalesce("received_at", "received_at") if sort_matches else F("received_at")
+        qs = qs.order_by(received.desc(), "-id")
         if cursor:
             parts = _decode(cursor)
             try:
@@ -276,13 +280,49 @@ def list_order(filters: CaseFilter | None, order: str) -> str:
     return order
 
 
+#: A search page looks for its matches among the cases received in the last 30 days before
+#: its key, then 240, then 1,920, then all, and sorts the matches of the window it stops in
+#: (found through the search index and ``case_received_idx`` together): a common word costs
+#: about a page's worth of matches whatever the history; only a rare one (few matches in all)
+#: reads further back. Walking ``case_received_idx`` and testing every case instead is what
+#: PostgreSQL picks when it overestimates the matches in a scope (a town officer's: it
+#: assumes half the cases are assigned to the town), and then reads tens of thousands of
+#: cases; so the matches are sorted, never walked (docs/performance.md).
+SEARCH_WINDOWS = (30, 240, 1920)
+
+
+def paginate_search(qs: QuerySet[Case], *, cursor: str | None = None, limit: int = 50) -> Page:
+    """``paginate(qs, order="newest")`` for a searched queryset, through growing windows of
+    receipt time (``SEARCH_WINDOWS``): the same page, one to four queries."""
+    top = timezone.now()
+    if cursor:
+        parts = _decode(cursor)
+        moment = parse_datetime(parts[1]) if len(parts) == 3 and parts[0] == "n" else None
+        if moment is None:
+            raise ValidationError({"cursor": _("Invalid cursor.")})
+        top = moment
+    for days in SEARCH_WINDOWS:
+        window = qs.filter(received_at__gte=top - dt.timedelta(days=days))
+        page = paginate(window, cursor=cursor, limit=limit, order="newest", sort_matches=True)
+        if page.next_cursor:  # a full page and more in the window: older cases cannot come first
+            return page
+    return paginate(qs, cursor=cursor, limit=limit, order="newest", sort_matches=True)
+
+
+def paginate_list(qs: QuerySet[Case], filters: CaseFilter | None, *, cursor: str | None = None, limit: int = 50, order: str = "deadline") -> Page:
+    """One page of a filtered list in ``list_order``: a search through ``paginate_search``."""
+    if list_order(filters, order) == "newest" and filters is not None and filters.q.strip():
+        return paginate_search(qs, cursor=cursor, limit=limit)
+    return paginate(qs, cursor=cursor, limit=limit, order=order)
+
+
 def list_cases(user: User, filters: CaseFilter | None = None, *, cursor: str | None = None, limit: int = 50, order: str = "deadline") -> Page:
     """The staff case list: scoped, filtered, searched and paginated by key (a search newest
-    first, see ``list_order``)."""
+    first, see ``list_order`` and ``paginate_search``)."""
     qs = list_queryset(cases_for_user(user))
     if filters is not None:
         qs = filter_cases(qs, filters)
-    return paginate(qs, cursor=cursor, limit=limit, order=list_order(filters, order))
+    return paginate_list(qs, filters, cursor=cursor, limit=limit, order=order)
 
 
 def search_cases(user: User, query: str, *, cursor: str | None = None, limit: int = 50) -> Page:

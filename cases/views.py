@@ -42,6 +42,7 @@ from cases.selectors import (
     list_order,
     list_queryset,
     paginate,
+    paginate_search,
     suggest_categories,
     suggest_unit,
 )
@@ -112,7 +113,11 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     state = _list_state(request, user)
     try:
-        page = paginate(state["qs"], cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE, order=state["order"])
+        cursor = request.GET.get("cursor") or None
+        if state["searching"]:
+            page = paginate_search(state["qs"], cursor=cursor, limit=PAGE_SIZE)
+        else:
+            page = paginate(state["qs"], cursor=cursor, limit=PAGE_SIZE, order=state["order"])
     except ValidationError as exc:  # a damaged cursor
         apply_validation_error(state["form"], exc)
         page = Page(items=[], next_cursor=None, limit=PAGE_SIZE)

@@ -116,3 +116,28 @@ def test_it_reads_the_case_page_in_a_fixed_number_of_queries(d: District, django
     with django_assert_max_num_queries(20):
         detail = case_detail(user, fresh(case))
     assert detail.identity == "plain" and len(detail.timeline) >= 8 and detail.reply is not None
+
+
+def test_it_pages_a_search_newest_first_across_its_time_windows(d: District) -> None:
+    """A search is read a window of receipt time at a time (30, 240, 1,920 days, then all):
+    the pages are the same as sorting every match, old cases included."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    made = []
+    for days in (0, 1, 20, 45, 100, 300, 700, 2500, 2600):
+        with time_machine.travel(now - dt.timedelta(days=days)):
+            made.append(register(d, title=f"翠湖苑停水（{days}天前）", content="翠湖苑突然停水。"))
+    register(d, title="路灯不亮", content="建设路路灯多处不亮。")
+    expected = [c.number for c in sorted(made, key=lambda c: (c.received_at, c.pk), reverse=True)]
+    got, cursor = [], None
+    while True:
+        page = list_cases(d.intake, CaseFilter(q="停水"), cursor=cursor, limit=2, order="deadline")
+        got += [c.number for c in page.items]
+        cursor = page.next_cursor
+        if not cursor:
+            break
+    assert got == expected
+    assert [c.number for c in search_cases(d.intake, "停水", limit=50).items] == expected
