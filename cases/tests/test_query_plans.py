@@ -112,6 +112,8 @@ def test_a_town_officers_scope_reads_cases_and_assignments_through_indexes(distr
         assert seq_scans(plan, tables) == [], f"{name}:\n{plan}"
         if name.startswith("all"):  # read in key order, a page at a time, not every case sorted
             assert "Sort" not in plan, f"{name}:\n{plan}"
+        if name.startswith("all, a "):  # and from the key on, not from the list's start
+            assert re.search(r"Index Cond: .*(\bid > |ROW\(due_key, id\) > )", plan), f"{name}:\n{plan}"
 
 
 def test_a_search_reads_the_matches_of_its_newest_window_only(district: District) -> None:
