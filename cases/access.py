@@ -72,9 +72,10 @@ def case_scope_q(user: User) -> Q | None:
 
 def subtree_unit_ids(root: Unit) -> list[int]:
     """The ids of ``root`` and every unit below it, active or not (the same units as a
-    ``path__startswith`` condition), kept per process and version of the unit tree
-    (``cases.choice_cache.memo``: any unit save or delete starts a new version)."""
-    return memo(f"unit_subtree:{root.pk}:{root.path}", lambda: sorted(Unit.objects.filter(path__startswith=root.path).values_list("pk", flat=True)))
+    ``path__startswith`` condition), from the units' paths kept per process and version of
+    the unit tree (``cases.choice_cache.memo``: any unit save or delete starts a new one)."""
+    paths = memo("unit_paths", lambda: list(Unit.objects.values_list("pk", "path")))
+    return sorted(pk for pk, path in paths if path.startswith(root.path))
 
 
 def cases_for_user(user: User) -> QuerySet[Case]:
