@@ -160,8 +160,11 @@ def _summary(user: User, case: Case, complainant: str | None = None, *, with_com
     }
 
 
-def _links(user: User, case: Case) -> list[dict[str, Any]]:
-    """Links in both directions, only to cases the user may see (as on the case page)."""
+def _links(user: User, case: Case, present: set[str] | None = None) -> list[dict[str, Any]]:
+    """Links in both directions, only to cases the user may see (as on the case page).
+    ``present`` (from ``case_detail``) says whether the case has links at all."""
+    if present is not None and not {"links_out", "links_in"} & present:
+        return []
     rows = CaseLink.objects.filter(Q(from_case=case) | Q(to_case=case)).select_related("from_case", "to_case").order_by("created_at", "id")
     pairs = [(link.kind, "out", link.to_case) if link.from_case_id == case.pk else (link.kind, "in", link.from_case) for link in rows]
     if not pairs:
@@ -276,7 +279,7 @@ def _detail(user: User, case: Case) -> dict[str, Any]:
                 }
                 for a in d.attachments
             ],
-            "links": _links(user, case),
+            "links": _links(user, case, d.present),
             "meetings": [
                 {
                     "held_at": m.held_at,

@@ -44,6 +44,7 @@ from cases.models import (
     OPEN_STATES,
     UNIT_STATES,
     Case,
+    CaseAssignment,
     CaseAttachment,
     CaseClock,
     CaseEvent,
@@ -386,44 +387,74 @@ class CaseDetail:
     links: list[tuple[str, Case]]
     attachments: list[CaseAttachment]
     actions: list[Any]
+    #: which optional related rows exist (see present_relations)
+    present: set[str] = field(default_factory=set)
+
+
+#: The case's related rows that are often absent (a new case has none of them): one query
+#: says which exist, and only those are read. The case page's query count stays bounded by
+#: the number of kinds, not the number of rows.
+_OPTIONAL = {
+    "links_out": (CaseLink, "from_case"),
+    "links_in": (CaseLink, "to_case"),
+    "attachments": (CaseAttachment, "case"),
+    "assignments": (CaseAssignment, "case"),
+    "reply": (CaseReply, "case"),
+    "meetings": (CaseMeeting, "case"),
+    "extensions": (CaseExtension, "case"),
+    "followups": (CaseFollowUp, "case"),
+}
+
+
+def present_relations(case: Case) -> set[str]:
+    """Which of the case's optional related rows exist (one query)."""
+    flags = {f"has_{name}": Exists(model.objects.filter(**{field: OuterRef("pk")})) for name, (model, field) in _OPTIONAL.items()}
+    row = Case.objects.filter(pk=case.pk).values(**flags).first() or {}
+    return {name.removeprefix("has_") for name, there in row.items() if there}
 
 
 def case_detail(user: User, case: Case, *, public_only: bool = False) -> CaseDetail:
-    """Everything the case page shows, in a fixed number of queries. ``public_only`` keeps the
-    timeline lines the complainant may see."""
+    """Everything the case page shows, in a bounded number of queries (one says which of the
+    optional related rows exist; only those are read). ``public_only`` keeps the timeline
+    lines the complainant may see."""
     from cases.services import available_actions
 
+    there = present_relations(case)
     people, access = complainants_for_user(user, case)
     events = CaseEvent.objects.filter(case=case).select_related("unit").order_by("at", "id")
     if public_only:
         events = events.filter(public=True)
     links: list[tuple[str, Case]] = []
-    for link in CaseLink.objects.filter(from_case=case).select_related("to_case"):
-        links.append((str(link.get_kind_display()), link.to_case))
-    for link in CaseLink.objects.filter(to_case=case).select_related("from_case"):
-        label = _("Reviewed by") if link.kind == CaseLink.Kind.REVIEW_OF else str(link.get_kind_display())
-        links.append((label, link.from_case))
+    if "links_out" in there:
+        for link in CaseLink.objects.filter(from_case=case).select_related("to_case"):
+            links.append((str(link.get_kind_display()), link.to_case))
+    if "links_in" in there:
+        for link in CaseLink.objects.filter(to_case=case).select_related("from_case"):
+            label = _("Reviewed by") if link.kind == CaseLink.Kind.REVIEW_OF else str(link.get_kind_display())
+            links.append((label, link.from_case))
     visible_links: list[tuple[str, Case]] = []
     if links:
         seen = set(cases_for_user(user).filter(pk__in=[other.pk for _l, other in links]).values_list("pk", flat=True))
         visible_links = [(label, other) for label, other in links if other.pk in seen]
-    attachments = list(CaseAttachment.objects.filter(case=case).select_related("file"))
-    if access == "masked" and not handles_case(user, case):
+    attachments = list(CaseAttachment.objects.filter(case=case).select_related("file")) if "attachments" in there else []
+    if attachments and access == "masked" and not handles_case(user, case):
         attachments = [a for a in attachments if not a.is_material]
+    assignments = list(case.assignments.select_related("unit").order_by("-is_active", "-is_lead", "id")) if "assignments" in there else []
     return CaseDetail(
         case=case,
         complainants=people,
         identity=access,
         clocks=clock_views(list(CaseClock.objects.filter(case=case).order_by("started_at", "id"))),
         timeline=list(events),
-        assignments=list(case.assignments.select_related("unit").order_by("-is_active", "-is_lead", "id")),
-        reply=CaseReply.objects.filter(case=case).select_related("drafted_by", "approved_by").first(),
-        meetings=list(CaseMeeting.objects.filter(case=case)),
-        extensions=list(CaseExtension.objects.filter(case=case).select_related("requested_by", "decided_by")),
-        followups=list(CaseFollowUp.objects.filter(case=case).select_related("by")),
+        assignments=assignments,
+        reply=CaseReply.objects.filter(case=case).select_related("drafted_by", "approved_by").first() if "reply" in there else None,
+        meetings=list(CaseMeeting.objects.filter(case=case)) if "meetings" in there else [],
+        extensions=list(CaseExtension.objects.filter(case=case).select_related("requested_by", "decided_by")) if "extensions" in there else [],
+        followups=list(CaseFollowUp.objects.filter(case=case).select_related("by")) if "followups" in there else [],
         links=visible_links,
         attachments=attachments,
         actions=available_actions(user, case),
+        present=there,
     )
 
 

@@ -9,6 +9,14 @@ Arguments: ``case`` (the saved Case), ``action`` (e.g. "accept"), ``from_state``
 ``to_state``, ``actor`` (User or None), ``at`` (aware datetime).
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from django.dispatch import Signal
 
 case_changed = Signal()
+
+#: Functions ``(case) -> Unit | None`` asked in order for the unit the assign form proposes,
+#: before the category's default unit and the town (``cases.views``). The triage module
+#: registers one: the unit of the routing suggestion applied to the case.
+assign_unit_hooks: list[Callable[[Any], Any]] = []

@@ -16,6 +16,12 @@ class TriageConfig(AppConfig):
         from triage.signals import on_case_changed
 
         case_changed.connect(on_case_changed, dispatch_uid="triage_case_changed")
+        # the assign form proposes the unit of the suggestion applied to the case
+        from cases.signals import assign_unit_hooks
+        from triage.selectors import applied_suggestion_unit
+
+        if applied_suggestion_unit not in assign_unit_hooks:
+            assign_unit_hooks.append(applied_suggestion_unit)
         # the per-process copy of rules, categories and model version used by suggest()
         cache.connect()
 

@@ -140,6 +140,22 @@ def case_suggestion(case: Case) -> KeptSuggestion | None:
     return KeptSuggestion(row=row, items=items, message=message, town=row.town)
 
 
+def applied_suggestion_unit(case: Case) -> Unit | None:
+    """The handling unit of the routing suggestion applied to ``case`` (one click, or chosen
+    at registration), while the case still has the category of that suggestion; else None."""
+    if case.category_id is None:
+        return None
+    row = (
+        SuggestionLog.objects.filter(case=case, outcome=SuggestionLog.Outcome.ACCEPTED, chosen_category_id=case.category_id)
+        .values_list("chosen_rank", "suggestions")
+        .first()
+    )
+    if row is None or not row[0] or not 1 <= row[0] <= len(row[1] or []):
+        return None
+    unit_id = (row[1][row[0] - 1] or {}).get("unit")
+    return Unit.objects.filter(pk=unit_id, is_active=True).first() if unit_id else None
+
+
 DECIDED_LIMIT = 200
 
 

@@ -231,3 +231,25 @@ def test_it_sets_the_suggested_town_with_the_category_when_the_case_has_none(d: 
     case = services.suggestion_apply(actor=d.intake, case=case, rank=1, expected_version=case.version)
     case.refresh_from_db()
     assert case.town == d.town_a and case.category.code == "housing-elevator"
+
+
+def test_the_assign_form_proposes_the_unit_of_the_applied_suggestion(d: District, client_for, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+    from cases.tests.helpers import fresh
+
+    # a rule routes lift complaints to the town (not the category's default unit)
+    lift = Category.objects.get(code="housing-elevator")
+    TriageRule.objects.create(kind=TriageRule.Kind.KEYWORD, pattern="电梯", category=lift, unit=d.town_b, priority=10)
+    case = register_lift(d, django_capture_on_commit_callbacks)
+    assert kept(case).suggestions[0]["unit"] == d.town_b.pk
+    intake = client_for("intake")
+    response = intake.post(f"/triage/cases/{case.number}/suggestion/apply/", {"rank": "1", "version": str(case.version)})
+    assert response.status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        cs.case_accept(actor=d.intake, case=fresh(case), expected_version=fresh(case).version)
+    form = intake.get(f"/cases/{case.number}/act/assign/", HTTP_HX_REQUEST="true").content.decode()
+    assert f'<option value="{d.town_b.pk}" selected' in form
+    # once the category is changed by hand, the suggestion no longer speaks for the unit
+    other = Category.objects.filter(level=3, is_active=True).exclude(pk=lift.pk).exclude(default_unit=d.town_b).first()
+    Case.objects.filter(pk=case.pk).update(category=other)
+    form = intake.get(f"/cases/{case.number}/act/assign/", HTTP_HX_REQUEST="true").content.decode()
+    assert f'<option value="{d.town_b.pk}" selected' not in form
