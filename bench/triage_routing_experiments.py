@@ -35,7 +35,18 @@ import scipy.sparse as sp  # noqa: E402
 from sklearn.metrics import accuracy_score, f1_score  # noqa: E402
 from sklearn.model_selection import StratifiedGroupKFold  # noqa: E402
 
-from lib.triage.model import Counts, Params, RoutingModel, _hashed_counts, _l2, _softmax, char_hashes, fit_temperature  # noqa: E402
+from lib.triage.model import (  # noqa: E402
+    Counts,
+    Params,
+    RoutingModel,
+    _codepoints,
+    _hashed_counts,
+    _l2,
+    _ngram_hashes,
+    _softmax,
+    char_hashes,
+    fit_temperature,
+)
 
 csv.field_size_limit(10_000_000)
 DATA = Path(os.environ.get("TRIAGE_DATA", str(ROOT.parent / "shared" / "data" / "complaints")))
@@ -138,6 +149,17 @@ def variants(names: list[str]) -> None:
     def head(n: int, lo: int, hi: int) -> sp.csr_matrix:
         return _hashed_counts([char_hashes(t[:n], lo, hi) for t in chars])[0]
 
+    def skip_bigrams(gaps: tuple[int, ...]) -> sp.csr_matrix:
+        """Character pairs with ``gap`` characters between them (robust to a dropped function word)."""
+
+        def one(text: str, gap: int) -> np.ndarray:
+            b = _codepoints(text)
+            if len(b) <= gap + 1:
+                return np.zeros(0, dtype=np.uint64)
+            return _ngram_hashes(np.stack([b[: len(b) - gap - 1], b[gap + 1 :]], 1).ravel(), 2, 2, 77 + gap)[::2]
+
+        return _hashed_counts([np.concatenate([one(t, g) for g in gaps]) for t in chars])[0]
+
     def base(md=2, sl=True):
         return [(counts.char, 1.0, md, sl), (counts.word, 1.0, md, sl), (counts.head, 1.0, md, sl)]
 
@@ -156,6 +178,9 @@ def variants(names: list[str]) -> None:
         "head24+title12w1": (lambda: base() + [(head(12, 1, 3), 1.0, 2, True)], {}, P),
         "head24+head48w0.5": (lambda: base() + [(head(48, 1, 3), 0.5, 2, True)], {}, P),
         "word13": (lambda: [base()[0], (Counts(chars, prepared([r["text"] for r in DEV], "dev")[1], replace(P, word_ngrams=(1, 3), head_chars=0)).word, 1.0, 2, True), base()[2]], {}, P),
+        "skip1": (lambda: base() + [(skip_bigrams((1,)), 1.0, 2, True)], {}, P),
+        "skip1w0.5": (lambda: base() + [(skip_bigrams((1,)), 0.5, 2, True)], {}, P),
+        "skip12w0.5": (lambda: base() + [(skip_bigrams((1, 2)), 0.5, 2, True)], {}, P),
         "maxc800": (None, {}, P),
     }
     for name in names:
