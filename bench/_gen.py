@@ -1204,7 +1204,9 @@ def load(
     if postgres and bulk_ddl:
         t = time.monotonic()
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-        result.timings["analyze"] = time.monotonic() - t
+            # VACUUM too, as autovacuum would soon after a load: it sets the visibility map,
+            # without which no index-only scan is used (the unit's assignments, 1 M cases)
+            cursor.execute("VACUUM (ANALYZE)")
+        result.timings["vacuum and analyze"] = time.monotonic() - t
     result.timings["total"] = time.monotonic() - started
     return result

@@ -131,3 +131,56 @@ def cases_home_summary(context: template.Context) -> dict[str, Any]:
     counts = inbox_counts(user)
     boxes = [{"key": key, "label": label, "count": counts.get(key, 0)} for key, label in inbox_boxes(user)]
     return {"boxes": boxes, "can_register": user.has_role("intake")}
+
+
+@register.simple_tag
+def case_rows(items: Any, today: dt.date | None = None) -> SafeString:
+    """The rows of a case list (``partials/case_list.html``), rendered in Python: the same
+    markup as a template loop, at a fraction of the cost for 50 rows (labels and badges are
+    looked up once per page, not once per row)."""
+    from django.template.defaultfilters import truncatechars
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    from cases.models import CaseType, Channel, Level
+
+    today = today or timezone.localdate()
+    types = {v: escape(str(label)) for v, label in CaseType.choices}
+    channels = {v: escape(str(label)) for v, label in Channel.choices}
+    levels = {v: escape(str(label)) for v, label in Level.choices}
+    urgent = ' · <span class="text-danger"><i class="bi bi-lightning-fill"></i> ' + escape(_("Urgent")) + "</span>"
+    confidential = ' · <i class="bi bi-shield-lock" title="' + escape(_("Confidential")) + '"></i>'
+    states: dict[str, str] = {}
+    dues: dict[tuple[Any, bool], str] = {}
+    out: list[str] = []
+    for c in items:
+        number = escape(c.number)
+        href = escape(c.get_absolute_url())
+        level = "" if c.level == "original" else f'<br><span class="badge text-bg-info">{levels.get(c.level, escape(c.level))}</span>'
+        state = states.get(c.state)
+        if state is None:
+            state = states[c.state] = state_badge(c)
+        due_key = (c.next_due, bool(c.is_overdue))
+        due = dues.get(due_key)
+        if due is None:
+            due = dues[due_key] = due_badge(c, today)
+        category = escape(c.category.display_name) if c.category_id and c.category else "—"
+        unit = escape(c.current_unit.display_name) if c.current_unit_id and c.current_unit else "—"
+        town = f'<div class="text-muted">{escape(c.town.display_name)}</div>' if c.town_id and c.town else ""
+        received = escape(timezone.localtime(c.received_at).strftime("%Y-%m-%d %H:%M")) if c.received_at else ""
+        out.append(
+            f'<tr data-case="{number}">'
+            f'<td class="text-nowrap"><a href="{href}" class="fw-semibold">{number}</a>{level}</td>'
+            f"<td>"
+            f'<a href="{href}" class="link-body-emphasis text-decoration-none">{escape(truncatechars(c.title, 48))}</a>'
+            f'<div class="small text-muted">{types.get(c.type, escape(c.type))} · {channels.get(c.channel, escape(c.channel))}'
+            f"{urgent if c.urgent else ''}{confidential if c.confidential else ''}</div>"
+            f"</td>"
+            f"<td>{state}</td>"
+            f'<td class="d-none d-xl-table-cell small">{category}</td>'
+            f'<td class="small">{unit}{town}</td>'
+            f'<td class="d-none d-md-table-cell small text-nowrap">{received}</td>'
+            f"<td>{due}</td>"
+            f"</tr>"
+        )
+    return mark_safe("\n".join(out))  # noqa: S308 - every value above is escaped

@@ -33,3 +33,21 @@ def test_it_reads_booleans_strictly(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("X_FLAG", "perhaps")
     with pytest.raises(ConfigError):
         env_bool("X_FLAG", False)
+
+
+def test_postgres_connections_run_without_jit_unless_told_otherwise() -> None:
+    config = parse_database_url("postgresql://u@db.local/minsheng?sslmode=require", base_dir=Path("/")).as_django()
+    assert config["OPTIONS"] == {"sslmode": "require", "options": "-c jit=off"}
+    config = parse_database_url("postgresql://u@db.local/minsheng?options=-c%20jit%3Don", base_dir=Path("/")).as_django()
+    assert config["OPTIONS"]["options"] == "-c jit=on"
+
+
+@pytest.mark.django_db
+def test_the_test_database_connection_has_jit_off() -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
