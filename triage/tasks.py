@@ -93,6 +93,21 @@ def suggest_for_case(case_id: int) -> int | None:
 
 
 @db_task()
+def index_and_suggest(case_id: int) -> int | None:
+    """After a registration commits: the case's entry in the duplicate index (so later cases
+    find it), then its kept routing suggestion (:func:`suggest_for_case`). Idempotent; never
+    raises (a failure is logged; ``index_backfill`` catches up on the index)."""
+    case = Case.objects.filter(pk=case_id).select_related("town").first()
+    if case is None:
+        return None
+    try:
+        services.case_index_new(case=case)
+    except Exception:
+        log.exception("triage: case_index_new failed for case %s", case_id)
+    return suggest_for_case.call_local(case_id)
+
+
+@db_task()
 def train_now(actor_id: int, seed: int = 0) -> int | None:
     """An administrator's "train now" (queued: training may take up to a minute)."""
     from accounts.models import User
