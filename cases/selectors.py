@@ -281,15 +281,15 @@ def list_order(filters: CaseFilter | None, order: str) -> str:
     return order
 
 
-#: A search page looks for its matches among the cases received in the last 30 days before
-#: its key, then 240, then 1,920, then all, and sorts the matches of the window it stops in
+#: A search page looks for its matches among the cases received in the last 3 days before
+#: its key, then 30, 240, 1,920, then all, and sorts the matches of the window it stops in
 #: (found through the search index and ``case_received_idx`` together): a common word costs
 #: about a page's worth of matches whatever the history; only a rare one (few matches in all)
 #: reads further back. Walking ``case_received_idx`` and testing every case instead is what
 #: PostgreSQL picks when it overestimates the matches in a scope (a town officer's: it
 #: assumes half the cases are assigned to the town), and then reads tens of thousands of
 #: cases; so the matches are sorted, never walked (docs/performance.md).
-SEARCH_WINDOWS = (30, 240, 1920)
+SEARCH_WINDOWS = (3, 30, 240, 1920)
 
 
 def paginate_search(qs: QuerySet[Case], *, cursor: str | None = None, limit: int = 50) -> Page:

@@ -119,7 +119,7 @@ def test_it_reads_the_case_page_in_a_fixed_number_of_queries(d: District, django
 
 
 def test_it_pages_a_search_newest_first_across_its_time_windows(d: District) -> None:
-    """A search is read a window of receipt time at a time (30, 240, 1,920 days, then all):
+    """A search is read a window of receipt time at a time (3, 30, 240, 1,920 days, then all):
     the pages are the same as sorting every match, old cases included."""
     import datetime as dt
 
