@@ -490,6 +490,19 @@ def suggest_categories(text: str, limit: int = 5) -> list[tuple[Category, int]]:
     return scored[:limit]
 
 
+def proposed_unit(case: Case) -> Unit | None:
+    """The unit the assign form proposes: the first answer of ``cases.signals.assign_unit_hooks``
+    (the triage module's: the unit of the routing suggestion applied to the case), else
+    :func:`suggest_unit`."""
+    from cases.signals import assign_unit_hooks
+
+    for hook in assign_unit_hooks:
+        unit = hook(case)
+        if unit is not None:
+            return unit
+    return suggest_unit(case.category, case.town)
+
+
 def suggest_unit(category: Category | None, town: Unit | None = None) -> Unit | None:
     """The suggested handling unit: the category's default unit (or its parent's), else the town."""
     node = category

@@ -43,10 +43,10 @@ from cases.selectors import (
     list_queryset,
     paginate,
     paginate_search,
+    proposed_unit,
     suggest_categories,
     suggest_unit,
 )
-from cases.signals import assign_unit_hooks
 from cases.templatetags.cases_tags import reply_status_label
 from core.forms import apply_validation_error
 
@@ -358,9 +358,7 @@ def _action_form(action: str, case: Case, user: User, data: Any = None, files: A
     form_class = f.ACTION_FORMS[action]
     kwargs: dict[str, Any] = {"case": case, "user": user}
     if action == "assign":
-        kwargs["suggested"] = next((u for hook in assign_unit_hooks if (u := hook(case)) is not None), None) or suggest_unit(
-            case.category, case.town
-        )
+        kwargs["suggested"] = proposed_unit(case)
     if data is None:
         return form_class(**kwargs)
     return form_class(data, files, **kwargs)

@@ -75,28 +75,23 @@ def follow_replies() -> int:
     return follow_replies_sweep()
 
 
-@db_task()
-def suggest_for_case(case_id: int) -> int | None:
-    """Keep a routing suggestion for a newly registered case (queued on commit by the
-    ``case_changed`` hook, so intake never waits for it: a suggestion reads the rules, the
-    categories and the model, tens of milliseconds). Idempotent: a case that has its
-    suggestion already keeps it. Never raises: a failure is logged and intake goes on."""
-    case = Case.objects.filter(pk=case_id).select_related("town").first()
-    if case is None:
-        return None
+def _keep_suggestion(case: Case) -> int | None:
+    """Keep a routing suggestion for a newly registered case; never raises (a failure is
+    logged and intake goes on). Idempotent: a case that has its suggestion keeps it."""
     try:
         row = services.suggestion_for_case(case=case)
     except Exception:
-        log.exception("triage: suggestion_for_case failed for case %s", case_id)
+        log.exception("triage: suggestion_for_case failed for case %s", case.pk)
         return None
     return row.pk if row is not None else None
 
 
 @db_task()
 def index_and_suggest(case_id: int) -> int | None:
-    """After a registration commits: the case's entry in the duplicate index (so later cases
-    find it), then its kept routing suggestion (:func:`suggest_for_case`). Idempotent; never
-    raises (a failure is logged; ``index_backfill`` catches up on the index)."""
+    """After a registration commits (queued by the ``case_changed`` hook, so intake never
+    waits): the case's entry in the duplicate index (so later cases find it), then its kept
+    routing suggestion. Idempotent; never raises (a failure is logged; ``index_backfill``
+    catches up on the index)."""
     case = Case.objects.filter(pk=case_id).select_related("town").first()
     if case is None:
         return None
@@ -104,7 +99,15 @@ def index_and_suggest(case_id: int) -> int | None:
         services.case_index_new(case=case)
     except Exception:
         log.exception("triage: case_index_new failed for case %s", case_id)
-    return suggest_for_case.call_local(case_id)
+    return _keep_suggestion(case)
+
+
+@db_task()
+def suggest_for_case(case_id: int) -> int | None:
+    """The suggestion alone: what releases before ``index_and_suggest`` queued. Kept so that
+    jobs still in the queue across an upgrade run; nothing queues it any more."""
+    case = Case.objects.filter(pk=case_id).select_related("town").first()
+    return _keep_suggestion(case) if case is not None else None
 
 
 @db_task()
