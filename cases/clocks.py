@@ -55,11 +55,19 @@ def local_date(moment: dt.datetime) -> dt.date:
     return timezone.localtime(moment).date()
 
 
+def _configured_rules() -> dict[str, Limit]:
+    return {r.step: Limit(r.days, r.day_type, r.remind_before_days) for r in DeadlineRule.objects.all()}
+
+
 def rule(step: str) -> Limit:
-    """The configured limit of a step (a DeadlineRule row, or DOMAIN.md's default)."""
-    row = DeadlineRule.objects.filter(step=step).first()
-    if row is not None:
-        return Limit(row.days, row.day_type, row.remind_before_days)
+    """The configured limit of a step (a DeadlineRule row, or DOMAIN.md's default). The rows
+    are read once per process and version of ``cases.choice_cache``, which a save or delete
+    of a rule replaces."""
+    from cases import choice_cache
+
+    found = choice_cache.memo("cases.deadline_rules", _configured_rules).get(step)
+    if found is not None:
+        return found
     days, day_type = DEFAULT_RULES[step]
     return Limit(days, day_type)
 
@@ -190,11 +198,13 @@ def summarise(clocks: list[CaseClock], today: dt.date) -> tuple[dt.date | None, 
     return next_due, overdue
 
 
-def apply_summary(case: Case, today: dt.date | None = None) -> list[str]:
-    """Set ``next_due``, ``due_key`` and ``is_overdue`` from the case's clocks. Returns
-    the names of the fields that changed (not saved)."""
+def apply_summary(case: Case, today: dt.date | None = None, running: list[CaseClock] | None = None) -> list[str]:
+    """Set ``next_due``, ``due_key`` and ``is_overdue`` from the case's clocks (read, unless
+    ``running`` gives them all). Returns the names of the fields that changed (not saved)."""
     today = today or timezone.localdate()
-    next_due, overdue = summarise(list(CaseClock.objects.filter(case=case, stopped_at__isnull=True)), today)
+    if running is None:
+        running = list(CaseClock.objects.filter(case=case, stopped_at__isnull=True))
+    next_due, overdue = summarise(running, today)
     changed = []
     for field, value in (("next_due", next_due), ("due_key", next_due or FAR_FUTURE), ("is_overdue", overdue)):
         if getattr(case, field) != value:

@@ -16,7 +16,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.models import Unit, User
 from accounts.scoping import visible_units
-from cases.choice_cache import register_choices
+from cases.choice_cache import ready_choices, register_choices
 from cases.models import (
     CONTENT_MAX,
     Case,
@@ -204,9 +204,8 @@ class RegisterForm(forms.Form):
         self.fields["channel"].choices = [c for c in Channel.choices if c[0] not in (Channel.WEB, Channel.OPEN311, Channel.IMPORTED)]
         # cached until a category or unit changes (cases.choice_cache): no query per request
         choices = register_choices()
-        self.fields["category"].choices = [("", "—"), *choices["category"]]
-        self.fields["town"].choices = [("", "—"), *choices["town"]]
-        self.fields["accused_unit"].choices = [("", "—"), *choices["accused_unit"]]
+        for name in ("category", "town", "accused_unit"):
+            self.fields[name].choices = ready_choices(choices, name)
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
 

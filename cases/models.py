@@ -303,6 +303,8 @@ class Case(models.Model):
             models.Index(fields=["is_overdue", "due_key", "id"], name="case_overdue_idx"),
             models.Index(fields=["received_at", "id"], name="case_received_idx"),
             models.Index(fields=["category", "state"], name="case_category_state_idx"),
+            # the few matters finished after re-review, looked up at every registration
+            models.Index(fields=["category", "-replied_at"], name="case_final_idx", condition=models.Q(final=True, level="original")),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(head_count__gte=1), name="case_head_count_positive"),

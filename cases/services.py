@@ -107,7 +107,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, Unit, UnitKind, User
 from audit.services import audit_record
-from cases import clocks, numbers
+from cases import choice_cache, clocks, numbers
 from cases.access import active_assignments, forget_assignments, handles_case, identity_access, is_accused, user_can_see_case
 from cases.models import (
     CONTENT_MAX,
@@ -273,6 +273,41 @@ def _commit(
     rows = Case.objects.filter(pk=case.pk, version=old_version).update(**values)
     if rows != 1:  # someone else wrote between our read and our write (SQLite has no row locks)
         raise CaseConflict(_("Case %(number)s was changed meanwhile; please reload it and try again.") % {"number": case.number})
+    return _record(
+        case,
+        actor=actor,
+        action=action,
+        from_state=from_state,
+        old_version=old_version,
+        event=event,
+        text=text,
+        public=public,
+        before=before,
+        after=after,
+        at=at,
+        event_unit=event_unit,
+    )
+
+
+def _record(
+    case: Case,
+    *,
+    actor: User | None,
+    action: str,
+    from_state: str,
+    old_version: int,
+    event: str | None,
+    text: str,
+    public: bool,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    at: dt.datetime,
+    event_unit: Unit | None = None,
+    clocks_now: list[CaseClock] | None = None,
+) -> CaseEvent | None:
+    """What every change of a case writes after the case row: the timeline line, the audit
+    row and the ``case_changed`` signal (``clocks_now``: the case's clocks when the caller
+    knows them all, so that the receivers need not read them again)."""
     line = None
     if event:
         line = CaseEvent.objects.create(
@@ -293,7 +328,7 @@ def _commit(
         before={"state": from_state, "version": old_version, **(before or {})},
         after={"state": case.state, "version": case.version, **(after or {})},
     )
-    case_changed.send(sender=Case, case=case, action=action, from_state=from_state, to_state=case.state, actor=actor, at=at)
+    case_changed.send(sender=Case, case=case, action=action, from_state=from_state, to_state=case.state, actor=actor, at=at, clocks=clocks_now)
     return line
 
 
@@ -337,15 +372,25 @@ def _lead_unit(case: Case) -> Unit | None:
     return None
 
 
+def _active_categories() -> dict[int | str, Category]:
+    found: dict[int | str, Category] = {}
+    for category in Category.objects.filter(is_active=True):
+        found[category.pk] = found[category.code] = category
+    return found
+
+
 def _as_category(value: Category | int | str | None) -> Category | None:
+    """An active category by instance, id or code. The active categories are read once per
+    process and version of the category tree (``cases.choice_cache``); treat them as read-only."""
     if value is None or value == "":
         return None
+    active = choice_cache.memo("cases.active_categories", _active_categories)
     if isinstance(value, Category):
-        category = Category.objects.filter(pk=value.pk, is_active=True).first()
+        category = active.get(value.pk)
     elif isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
-        category = Category.objects.filter(pk=int(value), is_active=True).first()
+        category = active.get(int(value))
     else:
-        category = Category.objects.filter(code=value, is_active=True).first()
+        category = active.get(value) if isinstance(value, str) else None
     if category is None:
         raise ValidationError({"category": _("Unknown or inactive category.")})
     return category
@@ -712,10 +757,15 @@ def case_register(
         idempotency_key=key,
         created_by=actor,
         created_at=now,
-        updated_by=actor,
+        updated_by=actor if getattr(actor, "pk", None) else None,
         updated_at=now,
-        version=0,  # _commit makes it 1
+        version=1,  # written once, complete: no UPDATE after the INSERT
     )
+    cal = get_calendar()
+    # the decision clock is built before the case is inserted, so the case row carries its
+    # deadline summary at once and nobody reads the clock back
+    decide = clocks.build_clock(case, ClockKind.DECIDE, received, clocks.rule(ClockKind.DECIDE), cal)
+    clocks.apply_summary(case, running=[decide])
     match = _final_match(cat, people)
     if match is not None:
         case.final_match = match
@@ -733,20 +783,22 @@ def case_register(
         if key and (existing := Case.objects.filter(idempotency_key=key).first()) is not None:
             return existing  # a concurrent retry won the race
         raise
+    decide.save()
     Complainant.objects.bulk_create([Complainant(case=case, order=i, **p.__dict__) for i, p in enumerate(people)])
     for upload, name in attachments:
         _store_attachment(actor, case, upload, name, "", False)
     for upload, name in materials:
         _store_attachment(actor, case, upload, name, "", case.type == CaseType.ACCUSATION)
-    cal = get_calendar()
-    clocks.clock_start(case, ClockKind.DECIDE, received, cal=cal)
-    _commit(
+    _record(
         case,
         actor=actor,
         action="register",
+        from_state=case.state,
+        old_version=0,
         event=CaseEvent.Kind.REGISTERED,
         text=_("Registered via %(channel)s.") % {"channel": Channel(channel).label},
         public=True,
+        before=None,
         at=now,
         after={
             "number": case.number,
@@ -755,6 +807,7 @@ def case_register(
             "category": cat.code if cat else None,
             "final_match": match.number if match else None,
         },
+        clocks_now=[decide],
     )
     if actor is None:
         _queue_notify(lambda: _role_users(Role.INTAKE), case=case, title=_("New case to register and decide"), body=title, key="new")

@@ -6,7 +6,8 @@ and its timeline were saved and the audit row written. Receivers (e.g. dashboard
 counters) run in the same transaction, so a counter can never disagree with the case.
 
 Arguments: ``case`` (the saved Case), ``action`` (e.g. "accept"), ``from_state``,
-``to_state``, ``actor`` (User or None), ``at`` (aware datetime).
+``to_state``, ``actor`` (User or None), ``at`` (aware datetime), ``clocks`` (every clock
+of the case when the sender has them all in hand, as a registration does; else None).
 """
 
 from collections.abc import Callable

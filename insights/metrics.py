@@ -218,9 +218,11 @@ class CaseFacts:
     contacted_at: dt.datetime | None
 
 
-def load_facts(case: Case) -> CaseFacts:
-    """Read the related rows a case's figures need, skipping the queries its state makes pointless."""
-    clocks = list(CaseClock.objects.filter(case_id=case.pk).order_by("started_at", "id"))
+def load_facts(case: Case, clocks: list[CaseClock] | None = None) -> CaseFacts:
+    """Read the related rows a case's figures need, skipping the queries its state makes
+    pointless (``clocks``: all the case's clocks, when the caller has them in hand)."""
+    if clocks is None:
+        clocks = list(CaseClock.objects.filter(case_id=case.pk).order_by("started_at", "id"))
     replied_stage = case.state in (State.REPLY_PENDING, State.REPLY_APPROVED, State.REPLIED, State.CLOSED, State.WITHDRAWN)
     reply = CaseReply.objects.filter(case_id=case.pk).first() if replied_stage else None
     followups = list(CaseFollowUp.objects.filter(case_id=case.pk).order_by("at", "id")) if case.replied_at else []

@@ -173,12 +173,13 @@ def _upsert(model: type, key_cols: list[str], value_cols: list[str], rows: dict[
         cursor.execute(f"{sql} ON CONFLICT ({', '.join(qn(c) for c in key_cols)}) DO UPDATE SET {sets}", params)
 
 
-def rollup_case(*, case: Case, new_case: bool = False) -> int:
+def rollup_case(*, case: Case, new_case: bool = False, clocks: list[Any] | None = None) -> int:
     """Bring the figure rows of ``case`` and the rollups in step with the case as saved.
-    Runs inside the caller's transaction. Returns the number of rows that changed."""
+    Runs inside the caller's transaction. Returns the number of rows that changed.
+    ``clocks``: every clock of the case, when the caller has them (a registration)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("rollup_case must run inside the case service's transaction")
-    facts = metrics.load_facts(case)
+    facts = metrics.load_facts(case, clocks)
     # the district's unit and the categories' top-level ancestors change with the tree only:
     # read once per process and version of the tree (cases.choice_cache), not per case write
     root = case.current_unit_id or choice_cache.memo("insights.root_unit", root_unit_id)
@@ -221,7 +222,7 @@ def rollup_case(*, case: Case, new_case: bool = False) -> int:
 
 def on_case_changed(sender: Any, case: Case, **kwargs: Any) -> None:
     """Receiver of ``cases.signals.case_changed`` (connected in ``InsightsConfig.ready``)."""
-    rollup_case(case=case, new_case=kwargs.get("action") == "register")
+    rollup_case(case=case, new_case=kwargs.get("action") == "register", clocks=kwargs.get("clocks"))
 
 
 # ---------------------------------------------------------------------------

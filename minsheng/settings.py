@@ -251,6 +251,10 @@ CACHES = (
     # Shared by the web workers and the background worker, so an invalidation reaches all.
     else {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}}
 )
+# With Redis (production), a request reads its session from the cache, not the database;
+# sessions are still written to the database too, so a Redis restart signs nobody out.
+if REDIS_URL and not TESTING:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO") or "INFO"
 if LOG_LEVEL.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:

@@ -4,14 +4,14 @@ import datetime as dt
 
 from django.core.cache import cache
 
+from core import local_memo
 from lib.workdays import WorkCalendar
 from workcal.models import CalendarDay
 
 _CACHE_KEY = "workcal:exceptions:v1"
 
 
-def get_calendar() -> WorkCalendar:
-    """The working-day calendar, from the table (cached until an edit)."""
+def _load_calendar() -> WorkCalendar:
     exceptions = cache.get(_CACHE_KEY)
     if exceptions is None:
         exceptions = {d: w for d, w in CalendarDay.objects.values_list("date", "is_workday")}
@@ -19,8 +19,15 @@ def get_calendar() -> WorkCalendar:
     return WorkCalendar(exceptions)
 
 
+def get_calendar() -> WorkCalendar:
+    """The working-day calendar, from the table (cached until an edit; each process keeps
+    the calendar it read for a second: ``core.local_memo``)."""
+    return local_memo.remembered(_CACHE_KEY, 1.0, _load_calendar)
+
+
 def invalidate_calendar() -> None:
     cache.delete(_CACHE_KEY)
+    local_memo.forget(_CACHE_KEY)
 
 
 def month_grid(year: int, month: int) -> list[list[dict[str, object] | None]]:
