@@ -277,3 +277,14 @@ class Hotspot(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class NewCase(models.Model):
+    """A registered case still to be indexed and given its kept suggestion: the durable
+    queue of ``triage.tasks.drain_new_cases``. The registration inserts the row in its own
+    transaction; the drain deletes it in the transaction that does the work."""
+
+    case = models.OneToOneField("cases.Case", primary_key=True, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self) -> str:
+        return str(self.case_id)

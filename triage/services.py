@@ -17,7 +17,8 @@ Routing suggestions
   a case is registered) records whether the category chosen was one suggested.
   Rules, categories, towns and the model version come from this process's copy
   (:mod:`triage.cache`, checked with one cache get): no SQL query once warm.
-- ``suggestion_for_case(case)``: after any registration (queued job): the officer's pending
+- ``suggestion_for_case(case)``: after any registration (what the batch job
+  ``index_and_suggest_new`` does for each queued new case): the officer's pending
   row, or a suggestion computed and kept with the case (pending until the case is
   accepted, :func:`suggestion_decide`). ``suggestion_apply(actor, case, rank,
   expected_version)``: intake applies a kept suggestion to a registered case (category,
@@ -35,8 +36,11 @@ Routing models (administrators; the periodic job passes ``actor=None``)
   missing or corrupt). ``classifier_rollback(actor)``: put the previous version back.
 
 Near-duplicates, similar replies, merge
-- ``case_index(case)``: (re)compute a case's fingerprint and LSH keys (done on
-  registration, after commit; ``index_backfill`` indexes older cases).
+- ``case_index(case)``: (re)compute a case's fingerprint and LSH keys (new cases are
+  indexed in batches by ``index_and_suggest_new``; ``index_backfill`` indexes older cases).
+- ``new_case_queue(case)``: queue a new case (``NewCase``, in the registration's
+  transaction); ``index_and_suggest_new(batch=500) -> int``: the queued cases' index
+  entries and kept suggestions, a batch per transaction (job ``drain_new_cases``).
 - ``duplicate_dismiss(actor, case, other)``: not a duplicate; never suggested again.
 - ``case_merge_duplicate(actor, case, into, expected_version, note="")``: intake merges a
   registered case into the main case as a duplicate through ``cases.services.merge_case``
@@ -63,8 +67,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -84,7 +89,16 @@ from notifications.services import notify
 from triage import cache as triage_cache
 from triage import rules as rules_mod
 from triage import runtime
-from triage.models import CaseBandKey, CaseFingerprint, ClassifierVersion, DuplicateDecision, Hotspot, HotspotRun, SuggestionLog
+from triage.models import (
+    CaseBandKey,
+    CaseFingerprint,
+    ClassifierVersion,
+    DuplicateDecision,
+    Hotspot,
+    HotspotRun,
+    NewCase,
+    SuggestionLog,
+)
 
 log = logging.getLogger(__name__)
 
@@ -217,14 +231,17 @@ def suggest(
     town: Unit | None = None,
     source: str = "form",
     log_it: bool = True,
+    data: triage_cache.Snapshot | None = None,
 ) -> SuggestionResult:
     text = f"{title or ''}\n{content or ''}"[:20_000]
     ok, why = is_meaningful(text)
     if not ok:
         result = SuggestionResult([], why, _no_suggestion_message(why))
         return result
-    # rules, categories and the model version from this process's copy (one cache get)
-    data = triage_cache.current()
+    # rules, categories and the model version from this process's copy (one cache get;
+    # a batch passes the copy it read once)
+    if data is None:
+        data = triage_cache.current()
     hits = rules_mod.category_hits(text, data)
     places = rules_mod.place_hits(text, data)
     town_reason = ""
@@ -368,16 +385,18 @@ def _log_suggestion(*, user: User, source: str, text: str, result: SuggestionRes
 @transaction.atomic
 def suggestion_settle(*, case: Case) -> SuggestionLog | None:
     """Attach the registering user's pending suggestions to the new case and record whether
-    the category chosen was suggested (accepted, with its rank) or not (overridden)."""
+    the category chosen was suggested (accepted, with its rank) or not (overridden). Only
+    suggestions looked at before the case was registered count: when the job runs late
+    (a queue of new cases), the user's row may already be about their next case."""
     if case.created_by_id is None:
         return None
     now = timezone.now()
-    row = (
-        SuggestionLog.objects.select_for_update()
-        .filter(user_id=case.created_by_id, outcome=SuggestionLog.Outcome.PENDING, case__isnull=True, updated_at__gte=now - PENDING_WINDOW)
-        .order_by("-updated_at")
-        .first()
+    pending = SuggestionLog.objects.select_for_update().filter(
+        user_id=case.created_by_id, outcome=SuggestionLog.Outcome.PENDING, case__isnull=True, updated_at__gte=now - PENDING_WINDOW
     )
+    if case.created_at is not None:
+        pending = pending.filter(updated_at__lte=case.created_at)
+    row = pending.order_by("-updated_at").first()
     if row is None:
         return None
     suggested = [s.get("category") for s in row.suggestions]
@@ -816,6 +835,170 @@ def index_backfill(*, batch: int = 2000) -> int:
         CaseFingerprint.objects.bulk_create(fps, ignore_conflicts=True)
         CaseBandKey.objects.bulk_create(keys, batch_size=5000)
     return len(todo)
+
+
+# ---------------------------------------------------------------------------
+# New cases: the duplicate index and the kept suggestion, in batches
+# ---------------------------------------------------------------------------
+
+#: set (SET NX, 30 s) while a drain job is queued, so a burst of registrations queues one
+DRAIN_QUEUED_KEY = "triage:drain-queued"
+DRAIN_QUEUED_TIMEOUT = 30
+DRAIN_BATCH = 500
+
+
+def new_case_queue(*, case: Case) -> None:
+    """Put a newly registered case in the queue of :func:`index_and_suggest_new`: one INSERT
+    in the registration's transaction (queue maintenance: no audit row)."""
+    NewCase.objects.bulk_create([NewCase(case_id=case.pk)])
+
+
+def _new_cases_take(batch: int) -> list[int]:
+    """Take (delete, in the caller's transaction) up to ``batch`` queued case ids, oldest
+    first. On PostgreSQL rows another drain holds are skipped, so two drains never take the
+    same case; SQLite has one writer."""
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(NewCase._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE case_id IN "  # noqa: S608 (the table name is ours)
+                f"(SELECT case_id FROM {table} ORDER BY case_id LIMIT %s FOR UPDATE SKIP LOCKED) RETURNING case_id",
+                [batch],
+            )
+            return sorted(row[0] for row in cursor.fetchall())
+    ids = list(NewCase.objects.order_by("case_id").values_list("case_id", flat=True)[:batch])
+    if ids:
+        NewCase.objects.filter(case_id__in=ids).delete()
+    return ids
+
+
+def _index_new_batch(cases: list[Case]) -> None:
+    """The duplicate-index entries of new cases: one read (cases indexed meanwhile, e.g. by
+    a backfill run, are skipped) and one INSERT for the entries, one for the band keys."""
+    indexed = set(CaseFingerprint.objects.filter(case_id__in=[c.pk for c in cases]).values_list("case_id", flat=True))
+    fps: list[CaseFingerprint] = []
+    keys: list[CaseBandKey] = []
+    now = timezone.now()
+    for case in cases:
+        if case.pk in indexed:
+            continue
+        sig, counts, band = fingerprint_of(case.title, case.content, case.address, case.town)
+        fps.append(
+            CaseFingerprint(
+                case_id=case.pk,
+                signature=sig,
+                keywords=counts,
+                category_id=case.category_id,
+                town_id=case.town_id,
+                received_at=case.received_at,
+                indexed_at=now,
+            )
+        )
+        keys.extend(CaseBandKey(case_id=case.pk, key=k) for k in band)
+    if fps:
+        CaseFingerprint.objects.bulk_create(fps)
+        CaseBandKey.objects.bulk_create(keys, batch_size=5000)
+
+
+def _suggest_new_batch(cases: list[Case], data: triage_cache.Snapshot | None = None) -> None:
+    """What :func:`suggestion_for_case` does for each case, with a fixed number of queries:
+    the registering users' pending rows are settled one by one (staff form only), cases
+    that have their row keep it, the others get one computed and kept (one INSERT)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    now = timezone.now()
+    creators = {c.created_by_id for c in cases if c.created_by_id is not None}
+    pending: set[int] = set()
+    if creators:
+        pending = set(
+            SuggestionLog.objects.filter(
+                user_id__in=creators, outcome=SuggestionLog.Outcome.PENDING, case__isnull=True, updated_at__gte=now - PENDING_WINDOW
+            )
+            .values_list("user_id", flat=True)
+            .distinct()
+        )
+    existing = set(SuggestionLog.objects.filter(case_id__in=[c.pk for c in cases]).values_list("case_id", flat=True))
+    rows: list[SuggestionLog] = []
+    # the reasons are kept, so they are written in the site's language, not the request's
+    with translation.override(settings.LANGUAGE_CODE):
+        for case in cases:
+            if case.created_by_id in pending and suggestion_settle(case=case) is not None:
+                continue  # a user's pending row settles one case: the next one finds none
+            if case.level != Level.ORIGINAL or case.pk in existing:
+                continue  # review requests are not routed
+            result = suggest(title=case.title, content=case.content, town=case.town, log_it=False, data=data)
+            values = _log_values(source=REGISTRATION_SOURCE, text=case_text(case), result=result)
+            rows.append(
+                SuggestionLog(
+                    case_id=case.pk,
+                    user=None,
+                    created_at=now,
+                    updated_at=now,
+                    outcome=SuggestionLog.Outcome.PENDING if result.items else SuggestionLog.Outcome.NONE,
+                    decided_at=None if result.items else now,
+                    **values,
+                )
+            )
+    if rows:
+        # a row written meanwhile (a job of an earlier release) is kept (unique case)
+        SuggestionLog.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def _index_and_suggest_one(case_id: int) -> None:
+    """The fallback for a batch that failed: one case with the per-case services, in its own
+    transaction; a case that fails is logged and leaves the queue (``index_backfill``
+    catches up on its index), so one poisoned case cannot block the others."""
+    with transaction.atomic():
+        taken = NewCase.objects.filter(case_id=case_id).delete()[0]
+        case = Case.objects.filter(pk=case_id).select_related("town").first() if taken else None
+        if case is None:
+            return  # taken by another drain meanwhile, or deleted
+        try:
+            with transaction.atomic():
+                case_index_new(case=case)
+        except Exception:
+            log.exception("triage: case_index_new failed for case %s", case_id)
+        try:
+            with transaction.atomic():
+                suggestion_for_case(case=case)
+        except Exception:
+            log.exception("triage: suggestion_for_case failed for case %s", case_id)
+
+
+def index_and_suggest_new(*, batch: int = DRAIN_BATCH) -> int:
+    """Index and keep a suggestion for the queued new cases (:class:`NewCase`), ``batch``
+    at a time, each batch in one transaction with a fixed number of statements: take the
+    rows, read the cases, the index (one read, two INSERTs), the suggestions (one read, one
+    more when staff registered some of the cases, one INSERT). A batch that fails is rolled back and redone case by case. Idempotent; returns
+    the number of cases taken."""
+    try:
+        cache.delete(DRAIN_QUEUED_KEY)  # a registration from now on queues another drain
+    except Exception:  # the cache is down: the periodic drain still runs every minute
+        log.warning("triage: could not clear %s", DRAIN_QUEUED_KEY, exc_info=True)
+    done = 0
+    while True:
+        ids: list[int] = []
+        try:
+            # the rules, categories and model version, read (or rebuilt) outside the batch's
+            # transaction: a copy built inside one is not reused once it has ended
+            data = triage_cache.current()
+            with transaction.atomic():
+                ids = _new_cases_take(batch)
+                if ids:
+                    cases = list(Case.objects.filter(pk__in=ids).select_related("town").order_by("pk"))
+                    if cases:
+                        _index_new_batch(cases)
+                        _suggest_new_batch(cases, data)
+        except Exception:
+            log.exception("triage: a batch of %s new cases failed; doing them one by one", len(ids) or "?")
+            if not ids:
+                raise  # could not even take the rows: they stay queued
+            for case_id in ids:
+                _index_and_suggest_one(case_id)
+        done += len(ids)
+        if len(ids) < batch:
+            return done
 
 
 def _idf() -> dict[str, float]:

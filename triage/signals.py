@@ -1,6 +1,7 @@
 """Hooks on the case lifecycle (cases.signals.case_changed). Everything runs after the case's
 transaction commits and never raises into it: the triage index must not make a case
-transition fail."""
+transition fail. The one exception is a registration's row in the new-case queue
+(``NewCase``: one INSERT in the registration's transaction, like its audit row)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ def on_case_changed(sender: Any, *, case: Any, action: str, from_state: str, to_
     from triage import services
 
     if action == "register":
-        # one job queued after commit for the huey consumer: the duplicate index (two
-        # INSERTs) and the suggestion (the registering user's suggestions on the staff form,
-        # or a suggestion kept for the case: portal, Open311, REST, import); never failing
-        # the registration
-        services.safe_after_commit(_after_register, case)
+        # the case joins the queue of new cases in its own transaction (one INSERT); after
+        # the commit one batch job is woken (debounced) for the huey consumer: the
+        # duplicate index and the suggestion (the registering user's suggestions on the
+        # staff form, or a suggestion kept for the case: portal, Open311, REST, import)
+        services.new_case_queue(case=case)
+        services.safe_after_commit(_wake_drain)
         return
     if action == "accept":
         services.safe_after_commit(services.suggestion_decide, case=case)
@@ -26,10 +28,18 @@ def on_case_changed(sender: Any, *, case: Any, action: str, from_state: str, to_
     services.safe_after_commit(services.fingerprint_refresh, case_id=case.pk, category_id=case.category_id, town_id=case.town_id)
 
 
-def _after_register(case: Any) -> None:
-    """Queue the new case's duplicate-index entry and its kept suggestion for the background
-    worker: the registering request does neither (together tens of milliseconds of CPU).
-    If the worker is down, ``index_backfill`` indexes the case within ten minutes."""
-    from triage.tasks import index_and_suggest
+def _wake_drain() -> None:
+    """Wake the batch job that indexes and suggests the queued new cases: at once when huey
+    runs tasks immediately (tests), else queued in a second unless a drain is queued
+    already (``cache.add`` is an atomic SET NX on Redis; elsewhere a duplicate job is
+    harmless). If the worker is down the periodic drain catches up within a minute."""
+    from django.core.cache import cache
+    from huey.contrib.djhuey import HUEY
 
-    index_and_suggest(case.pk)
+    from triage import services
+    from triage.tasks import drain_new_cases
+
+    if HUEY.immediate:
+        drain_new_cases.call_local()
+    elif cache.add(services.DRAIN_QUEUED_KEY, 1, timeout=services.DRAIN_QUEUED_TIMEOUT):
+        drain_new_cases.schedule(delay=1)

@@ -86,12 +86,35 @@ def _keep_suggestion(case: Case) -> int | None:
     return row.pk if row is not None else None
 
 
+def drain() -> int:
+    """The new cases queued by registrations (``NewCase``), indexed and given their kept
+    suggestion in batches; never raises (a failure is logged, the rows stay queued)."""
+    try:
+        return services.index_and_suggest_new()
+    except Exception:
+        log.exception("triage: draining the new cases failed")
+        return 0
+
+
+@db_task()
+def drain_new_cases() -> int:
+    """Woken after a registration commits (debounced: one job for a burst of them)."""
+    return drain()
+
+
+@db_periodic_task(crontab(minute="*"))
+def drain_new_cases_periodic() -> int:
+    """Every minute: the same drain, so a lost wake-up or a worker that was down costs at
+    most a minute."""
+    return drain()
+
+
 @db_task()
 def index_and_suggest(case_id: int) -> int | None:
-    """After a registration commits (queued by the ``case_changed`` hook, so intake never
-    waits): the case's entry in the duplicate index (so later cases find it), then its kept
-    routing suggestion. Idempotent; never raises (a failure is logged; ``index_backfill``
-    catches up on the index)."""
+    """What releases before ``drain_new_cases`` queued after each registration: the case's
+    entry in the duplicate index, then its kept routing suggestion. Kept so that jobs still
+    in the queue across an upgrade run; nothing queues it any more. Idempotent; never
+    raises (a failure is logged; ``index_backfill`` catches up on the index)."""
     case = Case.objects.filter(pk=case_id).select_related("town").first()
     if case is None:
         return None
