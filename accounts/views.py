@@ -42,7 +42,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and form.user is not None:
         user = form.user
         with transaction.atomic():
-            auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            auth_login(request, user, backend="accounts.backends.ModelBackend")
             if form.device is not None:
                 otp_login(request, form.device)
             audit_record(actor=user, action="user.login", obj=user)
