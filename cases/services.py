@@ -92,6 +92,7 @@ sends ``cases.signals.case_changed`` (the hook for rollups).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -660,6 +661,27 @@ def available_actions(user: User, case: Case) -> list[ActionInfo]:
 # ---------------------------------------------------------------------------
 
 
+def _lost_race_answered(register: Callable[..., Case]) -> Callable[..., Case]:
+    """A retry that loses the race for its idempotency key to a concurrent request (the
+    unique key refuses the INSERT and the registration's transaction rolls back) gets the
+    case the other one made."""
+
+    @functools.wraps(register)
+    def run(**kwargs: Any) -> Case:
+        try:
+            return register(**kwargs)
+        except IntegrityError:
+            key = (kwargs.get("idempotency_key") or "").strip()[:100]
+            if key and not transaction.get_connection().in_atomic_block:
+                existing = Case.objects.filter(idempotency_key=key).first()
+                if existing is not None:
+                    return existing
+            raise
+
+    return run
+
+
+@_lost_race_answered
 @transaction.atomic
 def case_register(
     *,
@@ -776,13 +798,17 @@ def case_register(
             % {"category": cat.name if cat else "", "number": match.number}
         )[:300]
     case.search_tokens = _search_tokens(case)
-    try:
-        with transaction.atomic():
-            case.save()
-    except IntegrityError:
-        if key and (existing := Case.objects.filter(idempotency_key=key).first()) is not None:
-            return existing  # a concurrent retry won the race
-        raise
+    if len(transaction.get_connection().atomic_blocks) > 1:
+        # inside a caller's transaction: a savepoint keeps it usable after a lost race
+        try:
+            with transaction.atomic():
+                case.save()
+        except IntegrityError:
+            if key and (existing := Case.objects.filter(idempotency_key=key).first()) is not None:
+                return existing  # a concurrent retry won the race
+            raise
+    else:
+        case.save()  # a lost race rolls this transaction back; case_register answers it
     decide.save()
     Complainant.objects.bulk_create([Complainant(case=case, order=i, **p.__dict__) for i, p in enumerate(people)])
     for upload, name in attachments:

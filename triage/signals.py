@@ -5,6 +5,7 @@ transition fail. The one exception is a registration's row in the new-case queue
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from cases.models import State
@@ -39,7 +40,19 @@ def _wake_drain() -> None:
     from triage import services
     from triage.tasks import drain_new_cases
 
+    global _scheduled_until
     if HUEY.immediate:
         drain_new_cases.call_local()
-    elif cache.add(services.DRAIN_QUEUED_KEY, 1, timeout=services.DRAIN_QUEUED_TIMEOUT):
+        return
+    now = time.monotonic()
+    if now < _scheduled_until:
+        return  # this process queued a drain that cannot have started yet: it will see this case
+    if cache.add(services.DRAIN_QUEUED_KEY, 1, timeout=services.DRAIN_QUEUED_TIMEOUT):
         drain_new_cases.schedule(delay=1)
+        # the drain runs one second later at the earliest; half a second leaves room for
+        # another consumer machine's clock
+        _scheduled_until = now + 0.5
+
+
+#: until when (time.monotonic) the drain this process queued surely has not started
+_scheduled_until = 0.0

@@ -147,3 +147,29 @@ def test_on_postgresql_two_first_registrations_of_a_year_create_its_sequence_onc
 
     assert _in_threads(work, 4) == []
     assert sorted(got) == [f"2034-{n:06d}" for n in range(10, 22)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_retry_that_loses_the_race_for_its_key_gets_the_case_the_other_made(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two requests with one idempotency key: the second passes the "already made?" check
+    before the first commits, then its INSERT meets the first's row. It answers with that
+    case; one case exists."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a second connection writing while the first is inside its transaction")
+    from cases import services
+
+    d = make_district()
+    real = services.allocate_number
+    raced = []
+
+    def allocate_after_the_other_committed(at: dt.datetime | None = None) -> str:
+        if not raced:  # the first call: another request with the same key commits now
+            raced.append(True)
+            assert _in_threads(lambda: raced.append(register(d, idempotency_key="same-key")), 1) == []
+        return real(at)
+
+    monkeypatch.setattr(services, "allocate_number", allocate_after_the_other_committed)
+    case = register(d, idempotency_key="same-key")
+    other = raced[1]
+    assert case.pk == other.pk and case.number == other.number
+    assert Case.objects.filter(idempotency_key="same-key").count() == 1

@@ -5,6 +5,7 @@ of queries that does not grow with the batch."""
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import pytest
@@ -17,7 +18,7 @@ from accounts.testing import District
 from cases import services as cs
 from cases.models import Case, CaseType, Channel
 from lib.triage import dedup
-from triage import services, tasks
+from triage import services, signals, tasks
 from triage.models import CaseBandKey, CaseFingerprint, NewCase, SuggestionLog
 from triage.tests.helpers import invented, new_case
 
@@ -185,13 +186,16 @@ def queued_jobs(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """Huey as in production (not immediate); the jobs queued are recorded, not run."""
     jobs: list[Any] = []
     monkeypatch.setattr(tasks.drain_new_cases, "schedule", lambda *a, **kw: jobs.append(kw))
+    monkeypatch.setattr(signals, "_scheduled_until", 0.0)  # no drain queued by this process
     was = HUEY.immediate
     HUEY.immediate = False
     yield jobs
     HUEY.immediate = was
 
 
-def test_the_wake_up_is_debounced(d: District, queued_jobs: list[Any], django_capture_on_commit_callbacks: Any) -> None:
+def test_the_wake_up_is_debounced(
+    d: District, queued_jobs: list[Any], django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def register() -> Case:
         with django_capture_on_commit_callbacks(execute=True):
             return cs.case_register(
@@ -201,7 +205,9 @@ def test_the_wake_up_is_debounced(d: District, queued_jobs: list[Any], django_ca
     first, second = register(), register()
     assert queued_jobs == [{"delay": 1}]  # one job for both
     assert NewCase.objects.filter(case__in=[first, second]).count() == 2
-    # the job starts: from then on a registration wakes another one
+    # the job starts (a second later at the earliest): from then on a registration wakes another one
+    later = time.monotonic() + 1.0
+    monkeypatch.setattr(signals.time, "monotonic", lambda: later)
     assert services.index_and_suggest_new() == 2
     assert_done([first, second])
     third = register()
