@@ -22,7 +22,7 @@ from cases.access import get_case_for_user
 from cases.models import OPEN_STATES, State
 from minsheng.api import ConflictError
 from triage import selectors, services
-from triage.models import ClassifierVersion
+from triage.models import ClassifierVersion, NewCase
 
 
 def _user(request: HttpRequest) -> User:
@@ -79,11 +79,20 @@ def suggest(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------------------
 
 
-def _case_suggestion_context(user: User, case: Any) -> dict[str, Any]:
+#: How many times (one second apart) the case page asks again for a suggestion still being made
+PENDING_TRIES = 10
+
+
+def _case_suggestion_context(user: User, case: Any, tries: int = 0) -> dict[str, Any]:
     row = selectors.case_suggestion(case)
+    # a new case waits in the queue of the batch job for a second or two before it has one
+    pending = row is None and NewCase.objects.filter(case_id=case.pk).exists()
     return {
         "case": case,
         "row": row,
+        "pending": pending,
+        "poll": pending and tries < PENDING_TRIES,
+        "next_try": tries + 1,
         "can_apply": bool(row and row.items) and case.state == State.REGISTERED and user.has_role(Role.INTAKE),
     }
 
@@ -92,10 +101,14 @@ def _case_suggestion_context(user: User, case: Any) -> dict[str, Any]:
 @require_GET
 def case_suggestion(request: HttpRequest, number: str) -> HttpResponse:
     """The routing suggestion computed when the case was registered (any door), with its
-    reasons and a one-click "apply" for the intake officer deciding the case."""
+    reasons and a one-click "apply" for the intake officer deciding the case. While the
+    case still waits for the batch job the panel says so and asks again every second
+    (``?try=N``, at most ``PENDING_TRIES`` times)."""
     user = _user(request)
     case = get_case_for_user(user, number)
-    return render(request, "triage/partials/case_suggestion.html", _case_suggestion_context(user, case))
+    raw = request.GET.get("try", "0")
+    tries = min(int(raw), PENDING_TRIES) if raw.isdigit() else 0
+    return render(request, "triage/partials/case_suggestion.html", _case_suggestion_context(user, case, tries))
 
 
 @login_required

@@ -253,3 +253,20 @@ def test_the_assign_form_proposes_the_unit_of_the_applied_suggestion(d: District
     Case.objects.filter(pk=case.pk).update(category=other)
     form = intake.get(f"/cases/{case.number}/act/assign/", HTTP_HX_REQUEST="true").content.decode()
     assert f'<option value="{d.town_b.pk}" selected' not in form
+
+
+def test_the_case_page_says_a_new_case_s_suggestion_is_being_prepared_and_asks_again(d: District, client_for) -> None:  # noqa: ANN001
+    # registered, its after-commit wake-up not run yet: the case waits in the batch job's queue
+    case = cs.case_register(actor=None, channel=Channel.WEB, type=CaseType.COMPLAINT, title=LIFT[0], content=LIFT[1], anonymous=True)
+    client = client_for("intake")
+    url = f"/triage/cases/{case.number}/suggestion/"
+    html = client.get(url).content.decode()
+    assert 'data-testid="suggestion-pending"' in html and "正在生成" in html
+    assert f'hx-get="{url}?try=1"' in html and 'hx-trigger="load delay:1s"' in html
+    # after ten tries it stops asking and says to reload later
+    html = client.get(url + "?try=10").content.decode()
+    assert "一分钟后刷新" in html and "hx-get" not in html
+    # the batch job runs: the next answer is the suggestion, with no more asking
+    assert services.index_and_suggest_new() == 1
+    html = client.get(url + "?try=3").content.decode()
+    assert 'data-testid="apply-suggestion-1"' in html and "suggestion-pending" not in html and "hx-get" not in html.split("<ol")[0]
