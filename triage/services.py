@@ -386,13 +386,21 @@ def _log_suggestion(*, user: User, source: str, text: str, result: SuggestionRes
 def suggestion_settle(*, case: Case) -> SuggestionLog | None:
     """Attach the registering user's pending suggestions to the new case and record whether
     the category chosen was suggested (accepted, with its rank) or not (overridden). Only
-    suggestions looked at before the case was registered count: when the job runs late
-    (a queue of new cases), the user's row may already be about their next case."""
+    suggestions of this very text (title and content as registered) looked at before the
+    case was registered count: when the job runs late (a queue of new cases) the user's row
+    may already be about their next case, and a row left from a form that was never sent
+    must not land on another complainant's case. Without one the case gets a suggestion
+    computed for it."""
     if case.created_by_id is None:
         return None
     now = timezone.now()
+    text_hash = hashlib.sha256(normalise(case_text(case)[:20_000]).encode()).hexdigest()
     pending = SuggestionLog.objects.select_for_update().filter(
-        user_id=case.created_by_id, outcome=SuggestionLog.Outcome.PENDING, case__isnull=True, updated_at__gte=now - PENDING_WINDOW
+        user_id=case.created_by_id,
+        outcome=SuggestionLog.Outcome.PENDING,
+        case__isnull=True,
+        updated_at__gte=now - PENDING_WINDOW,
+        text_hash=text_hash,
     )
     if case.created_at is not None:
         pending = pending.filter(updated_at__lte=case.created_at)

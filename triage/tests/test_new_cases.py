@@ -123,6 +123,17 @@ def test_suggestions_looked_at_after_a_case_was_registered_are_not_settled_with_
     assert SuggestionLog.objects.filter(user=d.intake, case__isnull=True, outcome=SuggestionLog.Outcome.PENDING).count() == 1
 
 
+def test_a_row_left_from_a_form_never_sent_does_not_land_on_another_case(d: District) -> None:
+    """The officer looked at suggestions for one text and never registered it (or the last
+    request came after the POST); their next case, another matter, gets its own suggestion."""
+    services.suggest(title="瑞丰服装厂拖欠工资", content="瑞丰服装厂已经拖欠我们四个月工资了，请劳动部门帮忙。", user=d.intake)
+    case = new_case(d, *LIFT, category="housing-elevator")
+    services.index_and_suggest_new()
+    kept = SuggestionLog.objects.get(case=case)
+    assert kept.source == services.REGISTRATION_SOURCE and kept.user_id is None
+    assert SuggestionLog.objects.filter(user=d.intake, case__isnull=True, outcome=SuggestionLog.Outcome.PENDING).count() == 1
+
+
 def test_a_review_request_gets_no_suggestion(d: District) -> None:
     case = register_many(d, 1)[0]
     Case.objects.filter(pk=case.pk).update(level="review")
