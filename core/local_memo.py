@@ -34,9 +34,6 @@ def remember(key: str, seconds: float, value: Any) -> None:
     _values[key] = (value, time.monotonic() + seconds)
 
 
-def forget(key: str | None = None) -> None:
-    """Drop one kept value (every value without ``key``)."""
-    if key is None:
-        _values.clear()
-    else:
-        _values.pop(key, None)
+def forget(key: str) -> None:
+    """Drop a kept value: this process's next read asks the shared cache."""
+    _values.pop(key, None)

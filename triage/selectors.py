@@ -15,7 +15,7 @@ from accounts.models import Role, Unit, User
 from accounts.scoping import is_district_wide
 from cases.models import Case, CaseReply, Category
 from lib.triage import dedup
-from triage.models import CaseFingerprint, ClassifierVersion, Hotspot, HotspotRun, SuggestionLog
+from triage.models import CaseFingerprint, ClassifierVersion, Hotspot, HotspotRun, NewCase, SuggestionLog
 
 
 @dataclass
@@ -109,6 +109,12 @@ def _path(cat: Category) -> str:
         names.insert(0, node.display_name)
         node = node.parent
     return " › ".join(names)
+
+
+def suggestion_pending(case: Case) -> bool:
+    """Whether ``case`` still waits in the batch job's queue for its index and suggestion
+    (a second or two after its registration)."""
+    return NewCase.objects.filter(case_id=case.pk).exists()
 
 
 def case_suggestion(case: Case) -> KeptSuggestion | None:

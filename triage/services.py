@@ -437,6 +437,21 @@ def _outcome_for(row: SuggestionLog, category_id: int | None) -> tuple[str, int]
     return (SuggestionLog.Outcome.ACCEPTED if rank else SuggestionLog.Outcome.OVERRIDDEN), rank
 
 
+def _kept_row(case: Case, now: dt.datetime, data: triage_cache.Snapshot | None = None) -> SuggestionLog:
+    """The unsaved suggestion kept for ``case`` (computed now): *pending* until the case is
+    accepted, *none* with its status when the text gets no suggestion."""
+    result = suggest(title=case.title, content=case.content, town=case.town, log_it=False, data=data)
+    return SuggestionLog(
+        case_id=case.pk,
+        user=None,
+        created_at=now,
+        updated_at=now,
+        outcome=SuggestionLog.Outcome.PENDING if result.items else SuggestionLog.Outcome.NONE,
+        decided_at=None if result.items else now,
+        **_log_values(source=REGISTRATION_SOURCE, text=case_text(case), result=result),
+    )
+
+
 def suggestion_for_case(*, case: Case) -> SuggestionLog | None:
     """After a case is registered through any door (staff form, portal, Open311, REST,
     import): attach the registering user's pending suggestions (the staff form), or else
@@ -459,21 +474,11 @@ def suggestion_for_case(*, case: Case) -> SuggestionLog | None:
 
     # the reasons are kept, so they are written in the site's language, not the request's
     with translation.override(settings.LANGUAGE_CODE):
-        result = suggest(title=case.title, content=case.content, town=case.town, log_it=False)
-    now = timezone.now()
-    values = _log_values(source=REGISTRATION_SOURCE, text=case_text(case), result=result)
-    outcome = SuggestionLog.Outcome.PENDING if result.items else SuggestionLog.Outcome.NONE
+        row = _kept_row(case, timezone.now())
     try:
         with transaction.atomic():
-            return SuggestionLog.objects.create(
-                case=case,
-                user=None,
-                created_at=now,
-                updated_at=now,
-                outcome=outcome,
-                decided_at=None if result.items else now,
-                **values,
-            )
+            row.save()
+            return row
     except IntegrityError:  # computed twice concurrently (the after-commit hook and a retry)
         return SuggestionLog.objects.filter(case=case).first()
 
@@ -794,25 +799,35 @@ def case_index_new(*, case: Case) -> None:
     """A newly registered case's entry in the duplicate index: two INSERTs in one
     transaction (no read, nothing to delete). Falls back to :func:`case_index` when the
     case was indexed meanwhile (a backfill run)."""
-    sig, counts, keys = fingerprint_of(case.title, case.content, case.address, case.town)
+    fps, keys = _index_rows([case])
     try:
         with transaction.atomic():
-            CaseFingerprint.objects.bulk_create(
-                [
-                    CaseFingerprint(
-                        case=case,
-                        signature=sig,
-                        keywords=counts,
-                        category_id=case.category_id,
-                        town_id=case.town_id,
-                        received_at=case.received_at,
-                        indexed_at=timezone.now(),
-                    )
-                ]
-            )
-            CaseBandKey.objects.bulk_create([CaseBandKey(case=case, key=k) for k in keys])
+            CaseFingerprint.objects.bulk_create(fps)
+            CaseBandKey.objects.bulk_create(keys)
     except IntegrityError:
         case_index(case=case)
+
+
+def _index_rows(cases: Iterable[Case]) -> tuple[list[CaseFingerprint], list[CaseBandKey]]:
+    """The unsaved duplicate-index entries and band keys of ``cases``."""
+    fps: list[CaseFingerprint] = []
+    keys: list[CaseBandKey] = []
+    now = timezone.now()
+    for case in cases:
+        sig, counts, band = fingerprint_of(case.title, case.content, case.address, case.town)
+        fps.append(
+            CaseFingerprint(
+                case_id=case.pk,
+                signature=sig,
+                keywords=counts,
+                category_id=case.category_id,
+                town_id=case.town_id,
+                received_at=case.received_at,
+                indexed_at=now,
+            )
+        )
+        keys.extend(CaseBandKey(case_id=case.pk, key=k) for k in band)
+    return fps, keys
 
 
 def index_backfill(*, batch: int = 2000) -> int:
@@ -822,22 +837,7 @@ def index_backfill(*, batch: int = 2000) -> int:
         .order_by("id")
         .only("id", "title", "content", "category_id", "town_id", "received_at")[:batch]
     )
-    fps, keys = [], []
-    now = timezone.now()
-    for case in todo:
-        sig, counts, band = fingerprint_of(case.title, case.content, case.address, case.town)
-        fps.append(
-            CaseFingerprint(
-                case=case,
-                signature=sig,
-                keywords=counts,
-                category_id=case.category_id,
-                town_id=case.town_id,
-                received_at=case.received_at,
-                indexed_at=now,
-            )
-        )
-        keys.extend(CaseBandKey(case=case, key=k) for k in band)
+    fps, keys = _index_rows(todo)
     with transaction.atomic():
         CaseBandKey.objects.filter(case__in=todo).delete()
         CaseFingerprint.objects.bulk_create(fps, ignore_conflicts=True)
@@ -884,25 +884,7 @@ def _index_new_batch(cases: list[Case]) -> None:
     """The duplicate-index entries of new cases: one read (cases indexed meanwhile, e.g. by
     a backfill run, are skipped) and one INSERT for the entries, one for the band keys."""
     indexed = set(CaseFingerprint.objects.filter(case_id__in=[c.pk for c in cases]).values_list("case_id", flat=True))
-    fps: list[CaseFingerprint] = []
-    keys: list[CaseBandKey] = []
-    now = timezone.now()
-    for case in cases:
-        if case.pk in indexed:
-            continue
-        sig, counts, band = fingerprint_of(case.title, case.content, case.address, case.town)
-        fps.append(
-            CaseFingerprint(
-                case_id=case.pk,
-                signature=sig,
-                keywords=counts,
-                category_id=case.category_id,
-                town_id=case.town_id,
-                received_at=case.received_at,
-                indexed_at=now,
-            )
-        )
-        keys.extend(CaseBandKey(case_id=case.pk, key=k) for k in band)
+    fps, keys = _index_rows(c for c in cases if c.pk not in indexed)
     if fps:
         CaseFingerprint.objects.bulk_create(fps)
         CaseBandKey.objects.bulk_create(keys, batch_size=5000)
@@ -935,19 +917,7 @@ def _suggest_new_batch(cases: list[Case], data: triage_cache.Snapshot | None = N
                 continue  # a user's pending row settles one case: the next one finds none
             if case.level != Level.ORIGINAL or case.pk in existing:
                 continue  # review requests are not routed
-            result = suggest(title=case.title, content=case.content, town=case.town, log_it=False, data=data)
-            values = _log_values(source=REGISTRATION_SOURCE, text=case_text(case), result=result)
-            rows.append(
-                SuggestionLog(
-                    case_id=case.pk,
-                    user=None,
-                    created_at=now,
-                    updated_at=now,
-                    outcome=SuggestionLog.Outcome.PENDING if result.items else SuggestionLog.Outcome.NONE,
-                    decided_at=None if result.items else now,
-                    **values,
-                )
-            )
+            rows.append(_kept_row(case, now, data))
     if rows:
         # a row written meanwhile (a job of an earlier release) is kept (unique case)
         SuggestionLog.objects.bulk_create(rows, ignore_conflicts=True)

@@ -22,7 +22,7 @@ from cases.access import get_case_for_user
 from cases.models import OPEN_STATES, State
 from minsheng.api import ConflictError
 from triage import selectors, services
-from triage.models import ClassifierVersion, NewCase
+from triage.models import ClassifierVersion
 
 
 def _user(request: HttpRequest) -> User:
@@ -86,7 +86,7 @@ PENDING_TRIES = 10
 def _case_suggestion_context(user: User, case: Any, tries: int = 0) -> dict[str, Any]:
     row = selectors.case_suggestion(case)
     # a new case waits in the queue of the batch job for a second or two before it has one
-    pending = row is None and NewCase.objects.filter(case_id=case.pk).exists()
+    pending = row is None and selectors.suggestion_pending(case)
     return {
         "case": case,
         "row": row,
